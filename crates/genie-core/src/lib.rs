@@ -1,0 +1,33 @@
+//! Shared contracts of genie-optimizer.
+//!
+//! Every worker (generator, evaluator, optimizer, applier) and every backend
+//! (Databricks, MLflow, the sandbox) depends on this crate and on nothing else of
+//! the workspace. It holds:
+//!
+//! - the domain types: the Genie space configuration ([`space`]), benchmarks
+//!   ([`benchmark`]), result sets ([`result`]), evaluation rows and verdicts
+//!   ([`evaluation`]), the failure taxonomy and levers ([`taxonomy`]), the Patch DSL
+//!   ([`patch`]) and the optimisation session ([`session`]);
+//! - pure logic over them: SQL helpers ([`sql`]), result-set comparison
+//!   ([`compare`]) and canonical JSON with content hashes ([`canonical`]);
+//! - the traits every worker ([`workers`]) and every backend ([`ports`]) implements.
+//!
+//! It performs no I/O: no runtime, no network, no filesystem and no clock. Time and
+//! randomness come in as parameters, so everything here is deterministic and
+//! testable without a workspace.
+
+pub mod benchmark;
+pub mod canonical;
+pub mod compare;
+pub mod error;
+pub mod evaluation;
+pub mod patch;
+pub mod ports;
+pub mod result;
+pub mod session;
+pub mod space;
+pub mod sql;
+pub mod taxonomy;
+pub mod workers;
+
+pub use error::Error;

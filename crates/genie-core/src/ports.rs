@@ -1,0 +1,297 @@
+//! Port traits: what the workers need from the outside world.
+//!
+//! A worker never talks HTTP or SQL itself; it receives these traits as
+//! `Arc<dyn …>`. `genie-databricks`, `genie-mlflow` and the sandbox implement them,
+//! and a team embedding one worker can bring its own implementation (say, a Genie
+//! client with its own auth). They are `async_trait` object-safe traits, `Send +
+//! Sync`, so one client can be shared by every concurrent task and held in the
+//! orchestrator's routing table. Every method returns [`PortError`], whose
+//! [`PortErrorKind`] tells the caller whether retrying can help.
+
+use std::collections::BTreeMap;
+
+use async_trait::async_trait;
+use serde::{Deserialize, Serialize};
+
+use crate::error::PortError;
+use crate::evaluation::Answer;
+use crate::result::ResultSet;
+use crate::space::{GenieSpace, SpaceConfig};
+
+/// A space as listed (no config).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SpaceSummary {
+    /// The space id (32 hex).
+    pub space_id: String,
+    /// Its title.
+    pub title: String,
+    /// Its description.
+    pub description: Option<String>,
+    /// The warehouse it runs SQL on.
+    pub warehouse_id: Option<String>,
+}
+
+/// What a new space needs.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewSpace {
+    /// The title.
+    pub title: String,
+    /// The description.
+    pub description: Option<String>,
+    /// The warehouse it runs SQL on.
+    pub warehouse_id: String,
+    /// The workspace folder it lives in.
+    pub parent_path: Option<String>,
+    /// Its configuration.
+    pub config: SpaceConfig,
+}
+
+/// Genie: the spaces API and asking questions.
+///
+/// `ask` is one call rather than start/poll/fetch because every caller wants the
+/// same thing (a final answer with its result) and the polling policy (backoff,
+/// deadline, re-execution of expired results, the workspace-wide rate limit) belongs
+/// to the client that knows the API's rules, not to each worker.
+#[async_trait]
+pub trait GenieApi: Send + Sync {
+    /// Lists the spaces the credentials can see (all pages).
+    async fn list_spaces(&self) -> Result<Vec<SpaceSummary>, PortError>;
+
+    /// Gets a space with its configuration.
+    async fn get_space(&self, space_id: &str) -> Result<GenieSpace, PortError>;
+
+    /// Creates a space; returns it with its new id.
+    async fn create_space(&self, space: &NewSpace) -> Result<GenieSpace, PortError>;
+
+    /// Replaces a space's configuration. With `etag`, fails with
+    /// [`PortErrorKind::Conflict`](crate::error::PortErrorKind::Conflict) when someone
+    /// else changed the space since it was read: another writer's change is never
+    /// overwritten.
+    async fn update_space(
+        &self,
+        space_id: &str,
+        config: &SpaceConfig,
+        etag: Option<&str>,
+    ) -> Result<GenieSpace, PortError>;
+
+    /// Moves a space to the trash.
+    async fn trash_space(&self, space_id: &str) -> Result<(), PortError>;
+
+    /// Asks one question in a new conversation and waits for the final answer.
+    /// Genie-side failures (no SQL, `FAILED` messages) are an [`Answer`] with that
+    /// status, not an error: errors are for when no answer could be had at all.
+    async fn ask(&self, space_id: &str, question: &str) -> Result<Answer, PortError>;
+}
+
+/// Limits and context of one statement.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ExecuteOptions {
+    /// At most this many rows (the result is marked truncated beyond).
+    pub row_limit: Option<u64>,
+    /// Give up (and cancel) after this many milliseconds.
+    pub timeout_ms: Option<u64>,
+    /// Default catalog for unqualified names.
+    pub catalog: Option<String>,
+    /// Default schema for unqualified names.
+    pub schema: Option<String>,
+    /// Named parameters (`:name` markers) with their values.
+    pub parameters: BTreeMap<String, String>,
+}
+
+/// A SQL warehouse.
+///
+/// `execute` returns typed rows ([`ResultSet`]) because every judge compares typed
+/// values; a statement the engine rejects is
+/// [`PortErrorKind::StatementFailed`](crate::error::PortErrorKind::StatementFailed)
+/// carrying the engine's message, so the evaluator can report it per question.
+/// Callers sanitize untrusted SQL first ([`crate::sql::sanitize`]); `execute_ddl` is
+/// separate so that only the applier's metadata statements ever reach it.
+#[async_trait]
+pub trait Warehouse: Send + Sync {
+    /// Runs one read-only query and returns its rows.
+    async fn execute(&self, sql: &str, options: &ExecuteOptions) -> Result<ResultSet, PortError>;
+
+    /// Returns the engine's plan for a query (the syntax judge's check).
+    async fn explain(&self, sql: &str) -> Result<String, PortError>;
+
+    /// Runs one Unity Catalog metadata statement (`COMMENT ON`, `ALTER TABLE … SET
+    /// TBLPROPERTIES`, `CREATE OR REPLACE VIEW/FUNCTION`, …).
+    async fn execute_ddl(&self, statement: &str) -> Result<(), PortError>;
+}
+
+/// A chat message's author.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ChatRole {
+    /// Instructions.
+    System,
+    /// The request.
+    User,
+    /// A previous reply.
+    Assistant,
+}
+
+/// One chat message.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChatMessage {
+    /// Who speaks.
+    pub role: ChatRole,
+    /// What is said.
+    pub content: String,
+}
+
+/// A chat completion request in the OpenAI-compatible shape.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ChatRequest {
+    /// The conversation so far.
+    pub messages: Vec<ChatMessage>,
+    /// Cap on the reply's tokens.
+    pub max_tokens: Option<u32>,
+    /// Sampling temperature (0 for judges).
+    pub temperature: Option<f32>,
+}
+
+/// Tokens one call used.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct TokenUsage {
+    /// Prompt tokens.
+    pub prompt_tokens: u64,
+    /// Completion tokens.
+    pub completion_tokens: u64,
+}
+
+/// A chat completion.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ChatResponse {
+    /// The reply's text.
+    pub content: String,
+    /// The model that answered.
+    pub model: String,
+    /// Tokens used.
+    pub usage: TokenUsage,
+}
+
+/// A language model. Optional everywhere: every judge and the optimizer have a
+/// deterministic path without one, so this is the whole contract they may rely on.
+#[async_trait]
+pub trait Llm: Send + Sync {
+    /// One chat completion.
+    async fn complete(&self, request: &ChatRequest) -> Result<ChatResponse, PortError>;
+}
+
+/// How a run ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum RunStatus {
+    /// Completed normally.
+    Finished,
+    /// Failed.
+    Failed,
+    /// Killed (interrupted).
+    Killed,
+}
+
+/// One metric value.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Metric {
+    /// The metric's key (`result_correctness`).
+    pub key: String,
+    /// Its value.
+    pub value: f64,
+    /// Unix milliseconds (passed in; core has no clock).
+    pub timestamp_ms: u64,
+    /// The step (the loop iteration).
+    pub step: u64,
+}
+
+/// A logged model to create: one per iteration's config.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct NewLoggedModel {
+    /// `genie-{domain}-iter{N}-{hash12}`.
+    pub name: String,
+    /// The run that created it.
+    pub source_run_id: Option<String>,
+    /// The previous iteration's model.
+    pub parent_model_id: Option<String>,
+    /// Params.
+    pub params: BTreeMap<String, String>,
+    /// Tags.
+    pub tags: BTreeMap<String, String>,
+}
+
+/// Experiment tracking (MLflow or a local file tracker).
+///
+/// The methods mirror MLflow's REST operations one to one so an implementation is a
+/// thin client; batching and MLflow's size limits are the implementation's job.
+#[async_trait]
+pub trait Tracker: Send + Sync {
+    /// Gets or creates the experiment (restoring a deleted one); returns its id.
+    async fn experiment(&self, name: &str) -> Result<String, PortError>;
+
+    /// Sets tags on an experiment (the session summary).
+    async fn set_experiment_tags(
+        &self,
+        experiment_id: &str,
+        tags: &BTreeMap<String, String>,
+    ) -> Result<(), PortError>;
+
+    /// Starts a named run; returns its id.
+    async fn start_run(
+        &self,
+        experiment_id: &str,
+        run_name: &str,
+        start_ms: u64,
+    ) -> Result<String, PortError>;
+
+    /// Logs params (immutable once set).
+    async fn log_params(
+        &self,
+        run_id: &str,
+        params: &BTreeMap<String, String>,
+    ) -> Result<(), PortError>;
+
+    /// Logs metrics.
+    async fn log_metrics(&self, run_id: &str, metrics: &[Metric]) -> Result<(), PortError>;
+
+    /// Sets run tags.
+    async fn set_tags(
+        &self,
+        run_id: &str,
+        tags: &BTreeMap<String, String>,
+    ) -> Result<(), PortError>;
+
+    /// Uploads one artifact at a relative path (`evaluation/eval_results.json`).
+    async fn log_artifact(&self, run_id: &str, path: &str, content: &[u8])
+    -> Result<(), PortError>;
+
+    /// Ends a run.
+    async fn end_run(&self, run_id: &str, status: RunStatus, end_ms: u64) -> Result<(), PortError>;
+
+    /// Creates a logged model; returns its id.
+    async fn create_logged_model(
+        &self,
+        experiment_id: &str,
+        model: &NewLoggedModel,
+    ) -> Result<String, PortError>;
+
+    /// Sets tags on a logged model (e.g. `promoted`).
+    async fn set_logged_model_tags(
+        &self,
+        model_id: &str,
+        tags: &BTreeMap<String, String>,
+    ) -> Result<(), PortError>;
+}
+
+/// Bundle files: the on-disk (usually git-tracked) copy of every change, so a run's
+/// outcome can be reviewed and deployed like code.
+#[async_trait]
+pub trait BundleRepo: Send + Sync {
+    /// Reads a file relative to the bundle root; `None` when absent.
+    async fn read(&self, path: &str) -> Result<Option<Vec<u8>>, PortError>;
+
+    /// Writes a file atomically (all or nothing).
+    async fn write(&self, path: &str, content: &[u8]) -> Result<(), PortError>;
+
+    /// What changed since the last commit, as a unified diff.
+    async fn diff(&self) -> Result<String, PortError>;
+}

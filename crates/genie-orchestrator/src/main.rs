@@ -1,0 +1,65 @@
+//! `genie-opt`: measures and raises the accuracy of Databricks Genie spaces.
+//!
+//! This binary is thin: it parses the command line, routes each command to the
+//! crate that does the work, and maps failures to exit codes:
+//!
+//! | code | meaning |
+//! |---|---|
+//! | 0 | success |
+//! | 1 | the command ran and found a problem (an invalid space, accuracy below target) |
+//! | 2 | usage or configuration error (bad flags, unreadable or malformed input) |
+
+mod commands;
+mod files;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// Measures and raises the accuracy of Databricks Genie spaces.
+#[derive(Debug, Parser)]
+#[command(name = "genie-opt", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Offline checks of a serialized space: validate, canonicalize, hash.
+    #[command(subcommand)]
+    Space(commands::space::SpaceCommand),
+}
+
+/// How a command ended, when it did not simply succeed.
+#[derive(Debug)]
+enum Failure {
+    /// The command ran and found a problem (exit code 1); it has already said what.
+    Findings,
+    /// Usage or configuration error (exit code 2).
+    Usage(anyhow::Error),
+}
+
+impl From<anyhow::Error> for Failure {
+    fn from(error: anyhow::Error) -> Self {
+        Self::Usage(error)
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let outcome = match cli.command {
+        Command::Space(command) => commands::space::run(command),
+    };
+    match outcome {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(Failure::Findings) => ExitCode::from(1),
+        Err(Failure::Usage(error)) => {
+            #[expect(clippy::print_stderr, reason = "the binary reports its own errors")]
+            {
+                eprintln!("error: {error:#}");
+            }
+            ExitCode::from(2)
+        }
+    }
+}

@@ -1,0 +1,44 @@
+//! `cargo xtask test`: the one test command of the README and of `.ci/run`.
+
+use std::process::Command;
+
+use anyhow::{Context as _, bail};
+
+/// Runs formatting, clippy and the workspace's tests, stopping at the first failure.
+pub(crate) fn test() -> anyhow::Result<()> {
+    let steps: [(&str, &[&str]); 3] = [
+        ("formatting", &["fmt", "--all", "--check"]),
+        (
+            "clippy",
+            &[
+                "clippy",
+                "--workspace",
+                "--all-targets",
+                "--locked",
+                "--",
+                "-D",
+                "warnings",
+            ],
+        ),
+        ("tests", &["test", "--workspace", "--locked"]),
+    ];
+    for (name, args) in steps {
+        #[expect(clippy::print_stderr, reason = "progress of the check run")]
+        {
+            eprintln!("xtask test: {name}: cargo {}", args.join(" "));
+        }
+        let status = Command::new(cargo())
+            .args(args)
+            .status()
+            .with_context(|| format!("cannot run cargo for {name}"))?;
+        if !status.success() {
+            bail!("{name} failed ({status})");
+        }
+    }
+    Ok(())
+}
+
+/// The cargo that runs us (so a `rustup` override is honoured).
+pub(crate) fn cargo() -> String {
+    std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned())
+}

@@ -1,0 +1,61 @@
+//! `cargo xtask`: the project's only automation (no scripts, no Makefile).
+//!
+//! - `cargo xtask test` — the full check CI runs: formatting, clippy with warnings
+//!   denied, and every test of the workspace.
+//! - `cargo xtask bench NAME [--release]` — a benchmark: prints a table and writes
+//!   `target/bench/NAME.json` with its figures and the build profile it ran under.
+//! - `cargo xtask tidy` — the repository's structural rules (also run as tests).
+//! - `cargo xtask codegen` — regenerates the generated part of the docs.
+
+mod bench;
+mod ci;
+mod tidy;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Debug, Parser)]
+#[command(name = "cargo xtask", about = "genie-optimizer's automation")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Formatting, clippy (warnings denied) and every test of the workspace.
+    Test,
+    /// Run a benchmark; prints a table and writes `target/bench/NAME.json`.
+    Bench {
+        /// Which benchmark (`compare`).
+        name: String,
+        /// Build and run it in the release profile.
+        #[arg(long)]
+        release: bool,
+    },
+    /// Check the repository's structural rules.
+    Tidy,
+    /// Regenerate generated documentation (the validation rules in docs/space-files.md).
+    Codegen,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Test => ci::test(),
+        Command::Bench { name, release } => bench::run(&name, release),
+        Command::Tidy => tidy::run(),
+        Command::Codegen => tidy::codegen(),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            #[expect(clippy::print_stderr, reason = "xtask reports its own errors")]
+            {
+                eprintln!("xtask: {error:#}");
+            }
+            ExitCode::FAILURE
+        }
+    }
+}
