@@ -3,6 +3,7 @@
 //! `cargo test --workspace` fails on any violation.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -60,9 +61,10 @@ const RULES_END: &str = "<!-- rules:end -->";
 /// The rules block `docs/space-files.md` must hold: one bullet per rule of
 /// genie-core's validation catalogue.
 fn rules_block() -> String {
-    genie_core::space::validation_rules()
-        .map(|rule| format!("- {rule}\n"))
-        .collect()
+    genie_core::space::validation_rules().fold(String::new(), |mut block, rule| {
+        writeln!(block, "- {rule}").expect("writing to a String cannot fail");
+        block
+    })
 }
 
 /// `docs/space-files.md` lists exactly the rules `validate` applies.
@@ -83,7 +85,7 @@ fn rules_document(root: &Path) -> anyhow::Result<Vec<String>> {
 
 /// Rewrites the generated block of `docs/space-files.md`.
 pub(crate) fn codegen() -> anyhow::Result<()> {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../docs/space-files.md");
+    let path = crate::workspace_root().join("docs/space-files.md");
     let text = std::fs::read_to_string(&path)
         .with_context(|| format!("cannot read `{}`", path.display()))?;
     let (head, rest) = text
@@ -98,11 +100,14 @@ pub(crate) fn codegen() -> anyhow::Result<()> {
     Ok(())
 }
 
+/// A declared dependency: its name and kind (`None` = normal, `dev`, `build`).
+type Dependency = (String, Option<String>);
+
 /// What `cargo metadata` tells about the workspace.
 struct Metadata {
     root: PathBuf,
-    /// Workspace packages: name → (manifest path, [(dependency, kind)]).
-    packages: BTreeMap<String, (PathBuf, Vec<(String, Option<String>)>)>,
+    /// Workspace packages: name → (manifest path, dependencies).
+    packages: BTreeMap<String, (PathBuf, Vec<Dependency>)>,
     /// Resolved graph: package id → (name, normal dependency ids).
     graph: BTreeMap<String, (String, Vec<String>)>,
     /// Package name → id, for workspace members.
@@ -111,7 +116,7 @@ struct Metadata {
 
 impl Metadata {
     fn load() -> anyhow::Result<Self> {
-        let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
+        let root = crate::workspace_root();
         let output = Command::new(cargo())
             .args(["metadata", "--format-version", "1", "--locked", "--offline"])
             .current_dir(&root)
@@ -294,7 +299,7 @@ fn manifests(metadata: &Metadata) -> anyhow::Result<Vec<String>> {
         for line in text.lines() {
             let line = line.trim();
             if line.starts_with('[') {
-                section = line.to_owned();
+                line.clone_into(&mut section);
                 continue;
             }
             let is_dependency_table = section.ends_with("dependencies]");
@@ -372,11 +377,87 @@ mod tests {
     }
 
     #[test]
-    fn direction_rules_reject_worker_to_worker_edges() {
-        let (normal, dev) = allowed("genie-evaluator").unwrap();
-        assert_eq!(normal, vec!["genie-core"]);
-        assert!(!dev.contains(&"genie-generator"));
-        assert_eq!(allowed("genie-core").unwrap().0, Vec::<&str>::new());
-        assert!(allowed("genie-orchestrator").is_none());
+    fn direction_rules_reject_every_other_edge() {
+        let dependency =
+            |name: &str, kind: Option<&str>| (name.to_owned(), kind.map(str::to_owned));
+        let package = |dependencies: Vec<Dependency>| (PathBuf::new(), dependencies);
+        let metadata = Metadata {
+            root: PathBuf::new(),
+            packages: BTreeMap::from([
+                (
+                    "genie-core".to_owned(),
+                    package(vec![dependency("serde", None)]),
+                ),
+                (
+                    "genie-evaluator".to_owned(),
+                    package(vec![
+                        dependency("genie-core", None),
+                        dependency("genie-generator", None),
+                        dependency("genie-sandbox", Some("dev")),
+                        dependency("genie-optimizer", Some("dev")),
+                    ]),
+                ),
+                (
+                    "genie-generator".to_owned(),
+                    package(vec![dependency("genie-core", None)]),
+                ),
+                (
+                    "genie-optimizer".to_owned(),
+                    package(vec![dependency("genie-core", None)]),
+                ),
+                (
+                    "genie-sandbox".to_owned(),
+                    package(vec![dependency("genie-databricks", None)]),
+                ),
+                (
+                    "genie-databricks".to_owned(),
+                    package(vec![dependency("genie-core", None)]),
+                ),
+                (
+                    "genie-orchestrator".to_owned(),
+                    package(vec![
+                        dependency("genie-evaluator", None),
+                        dependency("genie-sandbox", None),
+                    ]),
+                ),
+            ]),
+            graph: BTreeMap::new(),
+            member_ids: BTreeMap::new(),
+        };
+        assert_eq!(
+            dependency_direction(&metadata),
+            vec![
+                "dependency direction: `genie-evaluator` may not depend on `genie-generator`"
+                    .to_owned(),
+                "dependency direction: `genie-evaluator` may not depend on `genie-optimizer` (dev)"
+                    .to_owned(),
+                "dependency direction: `genie-sandbox` may not depend on `genie-databricks`"
+                    .to_owned(),
+            ]
+        );
+    }
+
+    #[test]
+    fn core_closure_rejects_an_io_crate_reached_transitively() {
+        let node = |name: &str, dependencies: &[&str]| {
+            (
+                name.to_owned(),
+                dependencies.iter().map(|d| (*d).to_owned()).collect(),
+            )
+        };
+        let metadata = Metadata {
+            root: PathBuf::new(),
+            packages: BTreeMap::new(),
+            graph: BTreeMap::from([
+                ("core-id".to_owned(), node("genie-core", &["helper-id"])),
+                ("helper-id".to_owned(), node("some-helper", &["tokio-id"])),
+                ("tokio-id".to_owned(), node("tokio", &[])),
+            ]),
+            member_ids: BTreeMap::from([("genie-core".to_owned(), "core-id".to_owned())]),
+        };
+        assert_eq!(
+            core_is_io_free(&metadata),
+            vec!["genie-core does no I/O, but its dependencies include `tokio`".to_owned()]
+        );
     }
 }

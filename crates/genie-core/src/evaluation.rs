@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::benchmark::{AssetType, Priority, Split};
 use crate::canonical::ContentHash;
+use crate::compare::Comparison;
 use crate::result::ResultSet;
 use crate::taxonomy::FailureType;
 
@@ -324,6 +325,8 @@ pub struct EvaluationRow {
     pub failure_type: Option<FailureType>,
     /// Every judge's verdict.
     pub verdicts: Vec<JudgeVerdict>,
+    /// The result comparison, when both SQLs ran (the structured diff judges explain).
+    pub comparison: Option<Comparison>,
     /// The arbiter's verdict when results disagreed and an arbiter ran.
     pub arbiter: Option<ArbiterVerdict>,
     /// Hash of the ground truth's result (for repeatability and caching).
@@ -606,6 +609,7 @@ mod tests {
                     },
                 ),
             ],
+            comparison: None,
             arbiter: None,
             expected_result_hash: None,
             genie_result_hash: None,

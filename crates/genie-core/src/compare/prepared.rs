@@ -15,6 +15,9 @@ pub(super) struct PreparedResult<'a> {
     pub(super) hashes: Vec<Vec<u64>>,
     /// `numeric[column][row]`: whether the cell is a number (compared within tolerance).
     pub(super) numeric: Vec<Vec<bool>>,
+    /// `numbers[column][row]`: the cell's number when it is one (else 0), parsed once so
+    /// confirming a hash match reads a flat array instead of re-parsing the cell.
+    pub(super) numbers: Vec<Vec<f64>>,
 }
 
 impl<'a> PreparedResult<'a> {
@@ -24,21 +27,30 @@ impl<'a> PreparedResult<'a> {
         let columns = result.columns.len();
         let mut hashes = Vec::with_capacity(columns);
         let mut numeric = Vec::with_capacity(columns);
+        let mut numbers = Vec::with_capacity(columns);
         for column in 0..columns {
             let mut column_hashes = Vec::with_capacity(rows);
             let mut column_numeric = Vec::with_capacity(rows);
+            let mut column_numbers = Vec::with_capacity(rows);
             for row in &result.rows {
                 let value = Value::of(row.get(column).unwrap_or(&MISSING_CELL));
                 column_hashes.push(tolerance.value_hash(value));
-                column_numeric.push(matches!(value, Value::Number(_)));
+                let number = match value {
+                    Value::Number(number) => Some(number),
+                    _ => None,
+                };
+                column_numeric.push(number.is_some());
+                column_numbers.push(number.unwrap_or_default());
             }
             hashes.push(column_hashes);
             numeric.push(column_numeric);
+            numbers.push(column_numbers);
         }
         Self {
             result,
             hashes,
             numeric,
+            numbers,
         }
     }
 

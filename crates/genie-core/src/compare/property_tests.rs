@@ -210,7 +210,7 @@ fn map_floats(table: &mut ResultSet, change: impl Fn(f64) -> f64) -> bool {
 
 fn config() -> Config {
     Config {
-        cases: 5000,
+        cases: 64,
         failure_persistence: None,
         ..Config::default()
     }

@@ -29,6 +29,50 @@ pub(super) struct RowComparer<'p, 'a> {
     expected_columns: Vec<usize>,
     actual_columns: Vec<usize>,
     tolerance: Tolerance,
+    expected_keys: RowKeys,
+    actual_keys: RowKeys,
+}
+
+/// One side's mapped cells laid out row by row, so confirming a hash match touches
+/// two small, adjacent pieces of memory per row instead of one array per column.
+struct RowKeys {
+    /// Per row: a hash of its non-numeric cells and of where its numbers are.
+    exact: Vec<u64>,
+    /// Per row, `width` numbers: each mapped cell's number (0 where not a number).
+    numbers: Vec<f64>,
+    /// Mapped columns per row.
+    width: usize,
+}
+
+impl RowKeys {
+    fn new(side: &PreparedResult<'_>, columns: &[usize]) -> Self {
+        let rows = side.row_count();
+        let mut exact = Vec::with_capacity(rows);
+        let mut numbers = Vec::with_capacity(rows * columns.len());
+        for row in 0..rows {
+            let mut hash = EXACT_SEED;
+            for &column in columns {
+                let cell_hash = if side.numeric[column][row] {
+                    numbers.push(side.numbers[column][row]);
+                    NUMBER_MARK
+                } else {
+                    numbers.push(0.0);
+                    side.hashes[column][row]
+                };
+                hash = mix(hash.rotate_left(17) ^ cell_hash);
+            }
+            exact.push(hash);
+        }
+        Self {
+            exact,
+            numbers,
+            width: columns.len(),
+        }
+    }
+
+    fn numbers(&self, row: usize) -> &[f64] {
+        &self.numbers[row * self.width..(row + 1) * self.width]
+    }
 }
 
 /// The most candidate pairs a leftover group checks directly before clustering its numbers.
@@ -36,6 +80,8 @@ const DIRECT_GROUP_PAIRS: usize = 256;
 const NUMBER_SHAPE_SEED: u64 = 0x6e75_6d73_0000_000a;
 const CLUSTER_SEED: u64 = 0x636c_7573_0000_000b;
 const COARSE_SEED: u64 = 0x636f_6172_0000_000c;
+const EXACT_SEED: u64 = 0x6578_6163_0000_000d;
+const NUMBER_MARK: u64 = 0x6e75_6d62_0000_000e;
 
 impl<'p, 'a> RowComparer<'p, 'a> {
     /// Compares rows over the mapped `pairs` of (expected column, actual column).
@@ -45,8 +91,11 @@ impl<'p, 'a> RowComparer<'p, 'a> {
         pairs: &[(usize, usize)],
         tolerance: Tolerance,
     ) -> Self {
-        let (expected_columns, actual_columns) = pairs.iter().copied().unzip();
+        let (expected_columns, actual_columns): (Vec<usize>, Vec<usize>) =
+            pairs.iter().copied().unzip();
         Self {
+            expected_keys: RowKeys::new(expected, &expected_columns),
+            actual_keys: RowKeys::new(actual, &actual_columns),
             expected,
             actual,
             expected_columns,
@@ -56,27 +105,47 @@ impl<'p, 'a> RowComparer<'p, 'a> {
     }
 
     /// Whether expected row `expected_row` equals actual row `actual_row` on every mapped column.
+    ///
+    /// Reads prepared keys, not the rows: when the rows' non-numeric cells hash alike
+    /// (exact hashes, so only a 2^-64 collision could mislead) only their numbers are
+    /// compared, within tolerance; otherwise cell by cell.
     pub(super) fn rows_equal(&self, expected_row: usize, actual_row: usize) -> bool {
-        let expected_cells = &self.expected.result.rows[expected_row];
-        let actual_cells = &self.actual.result.rows[actual_row];
-        for pair in 0..self.expected_columns.len() {
-            let (expected_column, actual_column) =
-                (self.expected_columns[pair], self.actual_columns[pair]);
-            let equal = match (
-                expected_cells.get(expected_column),
-                actual_cells.get(actual_column),
-            ) {
-                (Some(expected), Some(actual)) => self.tolerance.cells_equal(expected, actual),
-                _ => self.tolerance.cells_equal(
-                    self.expected.cell(expected_row, expected_column),
-                    self.actual.cell(actual_row, actual_column),
-                ),
-            };
-            if !equal {
-                return false;
-            }
+        if self.expected_keys.exact[expected_row] == self.actual_keys.exact[actual_row] {
+            return self
+                .expected_keys
+                .numbers(expected_row)
+                .iter()
+                .zip(self.actual_keys.numbers(actual_row))
+                .all(|(&expected, &actual)| self.tolerance.numbers_equal(expected, actual));
         }
-        true
+        self.rows_equal_by_cells(expected_row, actual_row)
+    }
+
+    /// [`Self::rows_equal`] cell by cell: two numbers compare within tolerance, two
+    /// non-numeric cells with equal hashes are equal, anything else compares the cells.
+    fn rows_equal_by_cells(&self, expected_row: usize, actual_row: usize) -> bool {
+        self.expected_columns.iter().zip(&self.actual_columns).all(
+            |(&expected_column, &actual_column)| {
+                let expected_numeric = self.expected.numeric[expected_column][expected_row];
+                let actual_numeric = self.actual.numeric[actual_column][actual_row];
+                match (expected_numeric, actual_numeric) {
+                    (true, true) => self.tolerance.numbers_equal(
+                        self.expected.numbers[expected_column][expected_row],
+                        self.actual.numbers[actual_column][actual_row],
+                    ),
+                    (false, false)
+                        if self.expected.hashes[expected_column][expected_row]
+                            == self.actual.hashes[actual_column][actual_row] =>
+                    {
+                        true
+                    }
+                    _ => self.tolerance.cells_equal(
+                        self.expected.cell(expected_row, expected_column),
+                        self.actual.cell(actual_row, actual_column),
+                    ),
+                }
+            },
+        )
     }
 
     /// The mapped columns (index into the pairs) on which two rows differ.
