@@ -122,6 +122,9 @@ fn sort_and_remove_exact_duplicates<T: PartialEq>(
 
 #[cfg(test)]
 mod tests {
+    use crate::space::fixtures::{
+        API_OBJECT, DEFECTIVE, FULL, UNKNOWN_FIELDS, UNSORTED, VERSION_1,
+    };
     use serde_json::{Value, json};
 
     use super::*;
@@ -199,13 +202,6 @@ mod tests {
             .collect();
         assert_eq!(joins, [("a", "x.y.c"), ("b", "x.y.b"), ("b", "x.y.d")]);
     }
-
-    const FULL: &str = include_str!("../../../../fixtures/spaces/full.json");
-    const VERSION_1: &str = include_str!("../../../../fixtures/spaces/v1.json");
-    const UNKNOWN_FIELDS: &str = include_str!("../../../../fixtures/spaces/unknown_fields.json");
-    const UNSORTED: &str = include_str!("../../../../fixtures/spaces/unsorted.json");
-    const DEFECTIVE: &str = include_str!("../../../../fixtures/spaces/defective.json");
-    const API_OBJECT: &str = include_str!("../../../../fixtures/spaces/api_object.json");
 
     fn fixture(text: &str) -> SpaceConfig {
         SpaceConfig::from_json(text).unwrap()

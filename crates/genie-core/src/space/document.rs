@@ -142,16 +142,12 @@ impl SpaceDocument {
 
 #[cfg(test)]
 mod tests {
+    use crate::space::fixtures::{
+        API_OBJECT, DEFECTIVE, FULL, UNKNOWN_FIELDS, UNSORTED, VERSION_1,
+    };
     use serde_json::json;
 
     use super::*;
-
-    const FULL: &str = include_str!("../../../../fixtures/spaces/full.json");
-    const VERSION_1: &str = include_str!("../../../../fixtures/spaces/v1.json");
-    const UNKNOWN_FIELDS: &str = include_str!("../../../../fixtures/spaces/unknown_fields.json");
-    const UNSORTED: &str = include_str!("../../../../fixtures/spaces/unsorted.json");
-    const DEFECTIVE: &str = include_str!("../../../../fixtures/spaces/defective.json");
-    const API_OBJECT: &str = include_str!("../../../../fixtures/spaces/api_object.json");
 
     fn json_value(text: &str) -> Value {
         serde_json::from_str(text).unwrap()

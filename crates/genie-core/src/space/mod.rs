@@ -16,6 +16,8 @@ mod object_macro;
 
 mod canonicalize;
 mod document;
+#[cfg(test)]
+mod fixtures;
 mod ids;
 mod model;
 mod parse;

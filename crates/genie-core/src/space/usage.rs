@@ -61,8 +61,8 @@ mod tests {
 
     #[test]
     fn counts_every_budget_of_the_full_fixture() {
-        let config = SpaceConfig::from_json(include_str!("../../../../fixtures/spaces/full.json"))
-            .expect("full.json parses");
+        let config =
+            SpaceConfig::from_json(crate::space::fixtures::FULL).expect("full.json parses");
         let usage = SpaceUsage::of(&config);
         assert_eq!(
             usage,

@@ -144,13 +144,8 @@ impl SpaceConfig {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::space::fixtures::{DEFECTIVE, FULL, UNKNOWN_FIELDS, UNSORTED, VERSION_1};
     use crate::space::{Severity, has_errors};
-
-    const FULL: &str = include_str!("../../../../../fixtures/spaces/full.json");
-    const VERSION_1: &str = include_str!("../../../../../fixtures/spaces/v1.json");
-    const UNKNOWN_FIELDS: &str = include_str!("../../../../../fixtures/spaces/unknown_fields.json");
-    const UNSORTED: &str = include_str!("../../../../../fixtures/spaces/unsorted.json");
-    const DEFECTIVE: &str = include_str!("../../../../../fixtures/spaces/defective.json");
 
     fn problems_of(text: &str) -> Vec<Problem> {
         SpaceConfig::from_json(text).unwrap().validate()
