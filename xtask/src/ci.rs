@@ -4,9 +4,10 @@ use std::process::Command;
 
 use anyhow::{Context as _, bail};
 
-/// Runs formatting, clippy and the workspace's tests, stopping at the first failure.
+/// Runs formatting, clippy, the docs (warnings denied) and the workspace's tests,
+/// stopping at the first failure.
 pub(crate) fn test() -> anyhow::Result<()> {
-    let steps: [(&str, &[&str]); 3] = [
+    let steps: [(&str, &[&str]); 4] = [
         ("formatting", &["fmt", "--all", "--check"]),
         (
             "clippy",
@@ -20,6 +21,7 @@ pub(crate) fn test() -> anyhow::Result<()> {
                 "warnings",
             ],
         ),
+        ("docs", &["doc", "--workspace", "--no-deps", "--locked"]),
         ("tests", &["test", "--workspace", "--locked"]),
     ];
     for (name, args) in steps {
@@ -27,8 +29,13 @@ pub(crate) fn test() -> anyhow::Result<()> {
         {
             eprintln!("xtask test: {name}: cargo {}", args.join(" "));
         }
-        let status = Command::new(cargo())
-            .args(args)
+        let mut command = Command::new(cargo());
+        command.args(args);
+        if name == "docs" {
+            // Broken intra-doc links and the like fail the docs step.
+            command.env("RUSTDOCFLAGS", "-D warnings");
+        }
+        let status = command
             .status()
             .with_context(|| format!("cannot run cargo for {name}"))?;
         if !status.success() {

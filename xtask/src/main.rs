@@ -24,7 +24,7 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Formatting, clippy (warnings denied) and every test of the workspace.
+    /// Formatting, clippy and docs (warnings denied) and every test of the workspace.
     Test,
     /// Run a benchmark; prints a table and writes `target/bench/NAME.json`.
     Bench {

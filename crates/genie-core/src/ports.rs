@@ -6,7 +6,7 @@
 //! client with its own auth). They are `async_trait` object-safe traits, `Send +
 //! Sync`, so one client can be shared by every concurrent task and held in the
 //! orchestrator's routing table. Every method returns [`PortError`], whose
-//! [`PortErrorKind`] tells the caller whether retrying can help.
+//! [`PortErrorKind`](crate::error::PortErrorKind) tells the caller whether retrying can help.
 
 use std::collections::BTreeMap;
 
