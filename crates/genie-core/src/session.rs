@@ -95,6 +95,28 @@ pub struct IterationRecord {
     pub next_action: String,
 }
 
+/// One iteration's score vector (the seeds' `score_history` entry).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ScoreSnapshot {
+    /// The iteration.
+    pub iteration: u32,
+    /// Per-judge scores (0–100), keyed by judge name.
+    pub scores: BTreeMap<String, f64>,
+    /// Overall accuracy, 0–100.
+    pub overall_accuracy: f64,
+}
+
+/// The patches one iteration applied (the seeds' `patch_history` entry).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PatchHistoryEntry {
+    /// The iteration.
+    pub iteration: u32,
+    /// The patches applied.
+    pub patches: Vec<Patch>,
+    /// Whether they were kept.
+    pub kept: bool,
+}
+
 /// Per-lever bookkeeping (the seeds' `lever_audit` entry).
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct LeverAudit {
@@ -196,6 +218,10 @@ pub struct SessionState {
     pub convergence_reason: Option<ConvergenceReason>,
     /// The logged model promoted at the end.
     pub promoted_model_id: Option<String>,
+    /// Every iteration's scores, in order.
+    pub score_history: Vec<ScoreSnapshot>,
+    /// Every iteration's applied patches, in order.
+    pub patch_history: Vec<PatchHistoryEntry>,
     /// Non-dominated candidates.
     pub pareto_frontier: Vec<ParetoPoint>,
     /// Patches being evaluated now.
@@ -243,6 +269,8 @@ impl SessionState {
             remaining_failures: Vec::new(),
             convergence_reason: None,
             promoted_model_id: None,
+            score_history: Vec::new(),
+            patch_history: Vec::new(),
             pareto_frontier: Vec::new(),
             current_patch_set: None,
             patched_objects: Vec::new(),
@@ -260,10 +288,22 @@ impl SessionState {
         }
     }
 
-    /// Records a finished iteration: updates the best iteration when this one is
-    /// strictly better and kept.
+    /// Records a finished iteration: appends its scores and patches to the histories
+    /// and updates the best iteration when this one is strictly better and kept.
     pub fn record_iteration(&mut self, record: IterationRecord) {
         self.current_iteration = self.current_iteration.max(record.iteration);
+        self.score_history.push(ScoreSnapshot {
+            iteration: record.iteration,
+            scores: record.scores.clone(),
+            overall_accuracy: record.overall_accuracy,
+        });
+        if !record.proposals_applied.is_empty() {
+            self.patch_history.push(PatchHistoryEntry {
+                iteration: record.iteration,
+                patches: record.proposals_applied.clone(),
+                kept: record.kept,
+            });
+        }
         let is_best = self.iterations.is_empty()
             || (record.kept && record.overall_accuracy > self.best_overall_accuracy);
         if is_best {
@@ -363,6 +403,8 @@ mod tests {
             "remaining_failures",
             "convergence_reason",
             "promoted_model_id",
+            "score_history",
+            "patch_history",
             "pareto_frontier",
             "current_patch_set",
             "patched_objects",
