@@ -117,8 +117,19 @@ struct Metadata {
 impl Metadata {
     fn load() -> anyhow::Result<Self> {
         let root = crate::workspace_root();
+        // Only this platform's packages: the others (android, wasm, windows crates of
+        // the engine's dependencies) are never downloaded, and tidy must work offline.
+        let host = host_triple()?;
         let output = Command::new(cargo())
-            .args(["metadata", "--format-version", "1", "--locked", "--offline"])
+            .args([
+                "metadata",
+                "--format-version",
+                "1",
+                "--locked",
+                "--offline",
+                "--filter-platform",
+                &host,
+            ])
             .current_dir(&root)
             .output()
             .context("cannot run cargo metadata")?;
@@ -190,6 +201,20 @@ impl Metadata {
             member_ids,
         })
     }
+}
+
+/// The host's target triple, as `rustc -vV` reports it.
+fn host_triple() -> anyhow::Result<String> {
+    let rustc = std::env::var("RUSTC").unwrap_or_else(|_| "rustc".to_owned());
+    let output = Command::new(rustc)
+        .arg("-vV")
+        .output()
+        .context("cannot run rustc")?;
+    String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .find_map(|line| line.strip_prefix("host: "))
+        .map(str::to_owned)
+        .context("`rustc -vV` printed no host line")
 }
 
 /// Which workspace crates a crate may depend on: (normal/build, dev).

@@ -1,6 +1,9 @@
-//! The sandbox workspace (not built yet).
+//! The sandbox workspace: a local stand-in for a Databricks workspace.
 //!
-//! Will serve Databricks' REST APIs on 127.0.0.1 over a real embedded SQL engine,
-//! with a deterministic, lever-sensitive Genie simulator and fault injection, so
-//! everything runs without a workspace. Until then this crate exports nothing, so
-//! nothing can mistake it for working.
+//! Being built (issue 4). What exists so far is the SQL engine the sandbox answers
+//! from ([`engine`]): a real embedded engine (DataFusion, kept inside this crate)
+//! loaded from a fixture's `schema.sql`, with three-part names and Unity Catalog
+//! comments, returning genie-core's typed [`ResultSet`](genie_core::result::ResultSet)s.
+//! The REST server, the Genie simulator and fault injection come next.
+
+pub mod engine;

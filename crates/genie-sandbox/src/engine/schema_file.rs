@@ -1,0 +1,292 @@
+//! Reading a fixture's `schema.sql` (the binding format): `CREATE SCHEMA`,
+//! `CREATE TABLE`, `INSERT INTO … VALUES`, `COMMENT ON` and `--` comments.
+
+use datafusion::arrow::datatypes::DataType;
+use sqlparser::ast::{CommentObject, ObjectName, SchemaName, Statement};
+use sqlparser::dialect::{DatabricksDialect, Dialect, GenericDialect};
+use sqlparser::parser::Parser;
+use sqlparser::tokenizer::{Token, Tokenizer, Whitespace};
+
+use super::error::EngineError;
+use super::types::arrow_type;
+
+/// A three-part name, lowercased (Databricks names are case-insensitive).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub(crate) struct TableName {
+    pub(crate) catalog: String,
+    pub(crate) schema: String,
+    pub(crate) table: String,
+}
+
+impl std::fmt::Display for TableName {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}.{}.{}", self.catalog, self.schema, self.table)
+    }
+}
+
+/// One statement of `schema.sql`, in file order.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum SchemaStatement {
+    /// `CREATE SCHEMA [IF NOT EXISTS] cat.sch`.
+    CreateSchema { catalog: String, schema: String },
+    /// `CREATE TABLE cat.sch.t (col TYPE, …)`.
+    CreateTable {
+        name: TableName,
+        columns: Vec<(String, DataType)>,
+    },
+    /// `INSERT INTO cat.sch.t VALUES …`, as SQL for the engine.
+    Insert { sql: String },
+    /// `COMMENT ON TABLE cat.sch.t IS '…'` (column `None`) or `COMMENT ON COLUMN cat.sch.t.c IS '…'`.
+    Comment {
+        table: TableName,
+        column: Option<String>,
+        text: Option<String>,
+    },
+}
+
+/// Parses `schema.sql`. Errors name the statement's position and line in the file.
+pub(crate) fn parse_schema_file(text: &str) -> Result<Vec<(usize, SchemaStatement)>, EngineError> {
+    let pieces = split_statements(text).map_err(|message| EngineError::SchemaFile {
+        statement: 0,
+        line: 0,
+        message,
+    })?;
+    pieces
+        .into_iter()
+        .enumerate()
+        .map(|(index, (line, sql))| {
+            let error = |message: String| EngineError::SchemaFile {
+                statement: index + 1,
+                line,
+                message,
+            };
+            // Databricks' `COMMENT ON` is not in sqlparser's Databricks dialect; the
+            // generic dialect reads it the same way.
+            let is_comment = sql
+                .trim_start()
+                .get(..7)
+                .is_some_and(|word| word.eq_ignore_ascii_case("comment"));
+            let dialect: &dyn Dialect = if is_comment {
+                &GenericDialect {}
+            } else {
+                &DatabricksDialect {}
+            };
+            let mut statements =
+                Parser::parse_sql(dialect, &sql).map_err(|parse| error(parse.to_string()))?;
+            match (statements.pop(), statements.is_empty()) {
+                (Some(statement), true) => convert(statement)
+                    .map(|converted| (line, converted))
+                    .map_err(error),
+                _ => Err(error("expected exactly one statement".to_owned())),
+            }
+        })
+        .collect()
+}
+
+/// Splits the file at top-level `;`, dropping `--` and `/* */` comments; each
+/// statement comes with the line it starts on.
+fn split_statements(text: &str) -> Result<Vec<(usize, String)>, String> {
+    let tokens = Tokenizer::new(&DatabricksDialect {}, text)
+        .tokenize_with_location()
+        .map_err(|error| error.to_string())?;
+    let mut statements = Vec::new();
+    let mut current = String::new();
+    let mut start_line = None;
+    for token in tokens {
+        match &token.token {
+            Token::SemiColon => {
+                if let Some(line) = start_line.take() {
+                    statements.push((line, std::mem::take(&mut current)));
+                }
+                current.clear();
+            }
+            Token::Whitespace(
+                Whitespace::SingleLineComment { .. } | Whitespace::MultiLineComment(_),
+            ) => {
+                current.push(' ');
+            }
+            Token::Whitespace(_) => current.push_str(&token.token.to_string()),
+            other => {
+                if start_line.is_none() {
+                    start_line = usize::try_from(token.span.start.line).ok();
+                }
+                current.push_str(&other.to_string());
+            }
+        }
+    }
+    if let Some(line) = start_line {
+        statements.push((line, current));
+    }
+    Ok(statements)
+}
+
+fn convert(statement: Statement) -> Result<SchemaStatement, String> {
+    match statement {
+        Statement::CreateSchema {
+            schema_name: SchemaName::Simple(name),
+            ..
+        } => match parts(&name).as_slice() {
+            [catalog, schema] => Ok(SchemaStatement::CreateSchema {
+                catalog: catalog.clone(),
+                schema: schema.clone(),
+            }),
+            _ => Err(format!("schema `{name}` must be named `catalog.schema`")),
+        },
+        Statement::CreateTable(create) => {
+            let name = table_name(&create.name)?;
+            if create.columns.is_empty() {
+                return Err(format!("table `{name}` has no columns"));
+            }
+            let columns = create
+                .columns
+                .iter()
+                .map(|column| {
+                    let column_name = column.name.value.to_lowercase();
+                    arrow_type(&column.data_type)
+                        .map(|data_type| (column_name.clone(), data_type))
+                        .ok_or_else(|| {
+                            EngineError::UnsupportedType {
+                                column: format!("{name}.{column_name}"),
+                                type_name: column.data_type.to_string(),
+                            }
+                            .to_string()
+                        })
+                })
+                .collect::<Result<_, _>>()?;
+            Ok(SchemaStatement::CreateTable { name, columns })
+        }
+        Statement::Insert(insert) => Ok(SchemaStatement::Insert {
+            sql: Statement::Insert(insert).to_string(),
+        }),
+        Statement::Comment {
+            object_type,
+            object_name,
+            comment,
+            ..
+        } => match object_type {
+            CommentObject::Table => Ok(SchemaStatement::Comment {
+                table: table_name(&object_name)?,
+                column: None,
+                text: comment,
+            }),
+            CommentObject::Column => match parts(&object_name).as_slice() {
+                [catalog, schema, table, column] => Ok(SchemaStatement::Comment {
+                    table: TableName {
+                        catalog: catalog.clone(),
+                        schema: schema.clone(),
+                        table: table.clone(),
+                    },
+                    column: Some(column.clone()),
+                    text: comment,
+                }),
+                _ => Err(format!(
+                    "column `{object_name}` must be named `catalog.schema.table.column`"
+                )),
+            },
+            other => Err(format!(
+                "`COMMENT ON {other}` is not part of the schema.sql format"
+            )),
+        },
+        other => Err(format!(
+            "`{}` is not part of the schema.sql format (CREATE SCHEMA, CREATE TABLE, INSERT INTO, COMMENT ON)",
+            first_words(&other.to_string())
+        )),
+    }
+}
+
+/// The lowercased parts of a possibly quoted name.
+pub(crate) fn parts(name: &ObjectName) -> Vec<String> {
+    name.0
+        .iter()
+        .map(|part| {
+            part.as_ident()
+                .map_or_else(|| part.to_string(), |ident| ident.value.clone())
+                .to_lowercase()
+        })
+        .collect()
+}
+
+/// A three-part table name, or an error naming what was written.
+pub(crate) fn table_name(name: &ObjectName) -> Result<TableName, String> {
+    match parts(name).as_slice() {
+        [catalog, schema, table] => Ok(TableName {
+            catalog: catalog.clone(),
+            schema: schema.clone(),
+            table: table.clone(),
+        }),
+        _ => Err(format!(
+            "table `{name}` must be named `catalog.schema.table`"
+        )),
+    }
+}
+
+fn first_words(sql: &str) -> String {
+    sql.split_whitespace().take(3).collect::<Vec<_>>().join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_the_binding_format() {
+        let statements = parse_schema_file(
+            "-- a fixture\nCREATE SCHEMA IF NOT EXISTS main.sales;\n\
+             CREATE TABLE main.sales.t (id INT, name STRING, amount DECIMAL(10,2), day DATE);\n\
+             INSERT INTO main.sales.t VALUES (1, 'a', 1.50, DATE '2024-01-01');\n\
+             COMMENT ON TABLE main.sales.t IS 'Orders';\n\
+             COMMENT ON COLUMN main.sales.t.amount IS 'Net amount';\n",
+        )
+        .unwrap();
+        let lines: Vec<usize> = statements.iter().map(|(line, _)| *line).collect();
+        assert_eq!(lines, [2, 3, 4, 5, 6]);
+        let statements: Vec<SchemaStatement> = statements
+            .into_iter()
+            .map(|(_, statement)| statement)
+            .collect();
+        assert_eq!(statements.len(), 5);
+        assert_eq!(
+            statements[0],
+            SchemaStatement::CreateSchema {
+                catalog: "main".into(),
+                schema: "sales".into()
+            }
+        );
+        let SchemaStatement::CreateTable { name, columns } = &statements[1] else {
+            panic!("{statements:?}")
+        };
+        assert_eq!(name.to_string(), "main.sales.t");
+        assert_eq!(
+            columns[2],
+            ("amount".to_owned(), DataType::Decimal128(10, 2))
+        );
+        assert!(
+            matches!(&statements[4], SchemaStatement::Comment { column: Some(c), .. } if c == "amount")
+        );
+    }
+
+    #[test]
+    fn errors_name_the_statement() {
+        let error = parse_schema_file("CREATE SCHEMA main.s;\nDROP TABLE main.s.t;").unwrap_err();
+        assert_eq!(
+            error,
+            EngineError::SchemaFile {
+                statement: 2,
+                line: 2,
+                message: "`DROP TABLE main.s.t` is not part of the schema.sql format (CREATE SCHEMA, CREATE TABLE, INSERT INTO, COMMENT ON)".into()
+            }
+        );
+        let error = parse_schema_file("CREATE TABLE t (a INT);").unwrap_err();
+        assert!(
+            error
+                .to_string()
+                .contains("must be named `catalog.schema.table`"),
+            "{error}"
+        );
+        let error = parse_schema_file("CREATE TABLE a.b.t (a GEOMETRY);").unwrap_err();
+        assert!(
+            error.to_string().contains("unsupported column type"),
+            "{error}"
+        );
+    }
+}
