@@ -4,6 +4,7 @@
 mod cells;
 mod error;
 mod schema_file;
+mod spark_compat;
 mod sql_engine;
 mod types;
 

@@ -12,6 +12,7 @@ use genie_core::result::{Column, ResultSet};
 use super::cells::append_rows;
 use super::error::EngineError;
 use super::schema_file::{SchemaStatement, TableName, parse_schema_file};
+use super::spark_compat::to_engine_sql;
 use super::types::column_type;
 
 /// Unity Catalog comments: per table (`catalog.schema.table`), its comment and its
@@ -161,7 +162,7 @@ impl Engine {
     pub async fn query(&self, sql: &str) -> Result<ResultSet, EngineError> {
         let frame = self
             .context
-            .sql(sql)
+            .sql(&to_engine_sql(sql))
             .await
             .map_err(|error| EngineError::Execution(error.to_string()))?;
         let columns = frame
@@ -316,6 +317,43 @@ COMMENT ON COLUMN main.sales.orders.amount IS 'Net amount in USD';
                 .await
                 .unwrap_err();
             assert!(error.to_string().contains("missing"), "{error}");
+        });
+    }
+
+    #[test]
+    fn spark_functions_and_division_work() {
+        run(async {
+            let engine = Engine::from_schema_sql(SCHEMA).await.unwrap();
+            let result = engine
+                .query(
+                    "SELECT year(day), month(day), dayofweek(day), datediff(DATE '2024-03-01', day), \
+                     date_add(day, 30), date_sub(day, 5), add_months(day, 1), last_day(day), \
+                     date_format(day, 'yyyy-MM'), if(paid, 'yes', 'no'), 7 / 2 AS half \
+                     FROM main.sales.orders WHERE id = 1",
+                )
+                .await
+                .unwrap();
+            assert_eq!(
+                result.rows[0],
+                [
+                    Cell::Integer(2024),
+                    Cell::Integer(1),
+                    Cell::Integer(6),
+                    Cell::Integer(56),
+                    Cell::Date("2024-02-04".into()),
+                    Cell::Date("2023-12-31".into()),
+                    Cell::Date("2024-02-05".into()),
+                    Cell::Date("2024-01-31".into()),
+                    Cell::String("2024-01".into()),
+                    Cell::String("yes".into()),
+                    Cell::Float(3.5),
+                ]
+            );
+            let counted = engine
+                .query("SELECT count_if(region = 'EMEA') FROM main.sales.orders")
+                .await
+                .unwrap();
+            assert_eq!(counted.rows, [vec![Cell::Integer(2)]]);
         });
     }
 

@@ -1,0 +1,222 @@
+//! Databricks SQL the engine lacks, rewritten into SQL it has.
+//!
+//! DataFusion speaks most of Databricks' dialect but not all of Spark's functions or
+//! arithmetic. Before running, a statement's expressions are rewritten bottom-up:
+//!
+//! | Databricks | becomes |
+//! |---|---|
+//! | `year(x)`, `month`, `day`, `dayofmonth`, `quarter`, `hour`, `minute`, `second`, `weekofyear` | `CAST(date_part('unit', x) AS INT)` |
+//! | `dayofweek(x)` (1 = Sunday) | `CAST(date_part('dow', x) AS INT) + 1` |
+//! | `if(c, a, b)`, `iff(c, a, b)` | `CASE WHEN c THEN a ELSE b END` |
+//! | `count_if(c)` | `COUNT(CASE WHEN c THEN 1 END)` |
+//! | `datediff(end, start)` | days between the two dates |
+//! | `date_add(d, n)`, `date_sub(d, n)` | `d` plus or minus `n` days, a DATE |
+//! | `add_months(d, n)` (literal `n`) | `d + INTERVAL 'n' MONTH`, a DATE |
+//! | `last_day(d)` | the month's last day, a DATE |
+//! | `date_format(d, 'yyyy-MM')` | `to_char(d, '%Y-%m')` (Spark pattern translated) |
+//! | `a / b` | `CAST(a AS DOUBLE) / b` (Spark divides without truncating) |
+//!
+//! Both the ground truth and Genie's SQL run through the same rewrite, so where the
+//! engine differs from Spark in a last digit, it differs for both alike.
+
+use std::ops::ControlFlow;
+
+use sqlparser::ast::{
+    BinaryOperator, Expr, Function, FunctionArg, FunctionArgExpr, FunctionArguments, Value,
+    visit_expressions_mut,
+};
+use sqlparser::dialect::DatabricksDialect;
+use sqlparser::parser::Parser;
+
+/// Rewrites `sql` for the engine; SQL that does not parse is returned unchanged, so the
+/// engine reports its own error.
+pub(crate) fn to_engine_sql(sql: &str) -> String {
+    let Ok(mut statements) = Parser::parse_sql(&DatabricksDialect {}, sql) else {
+        return sql.to_owned();
+    };
+    let _ = visit_expressions_mut(&mut statements, |expression| {
+        if let Some(rewritten) = rewrite(expression) {
+            *expression = rewritten;
+        }
+        ControlFlow::<()>::Continue(())
+    });
+    statements
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join(";\n")
+}
+
+/// The replacement of one expression, when it needs one.
+fn rewrite(expression: &Expr) -> Option<Expr> {
+    match expression {
+        Expr::BinaryOp {
+            left,
+            op: BinaryOperator::Divide,
+            right,
+        } => parse(&format!("CAST({left} AS DOUBLE) / {right}")),
+        Expr::Function(function) => rewrite_function(function),
+        _ => None,
+    }
+}
+
+fn rewrite_function(function: &Function) -> Option<Expr> {
+    if function.over.is_some() || function.filter.is_some() {
+        return None;
+    }
+    let name = function.name.0.last()?.as_ident()?.value.to_lowercase();
+    let arguments = plain_arguments(&function.args)?;
+    let text = match (name.as_str(), arguments.as_slice()) {
+        (
+            "year" | "month" | "day" | "dayofmonth" | "quarter" | "hour" | "minute" | "second",
+            [value],
+        ) => {
+            let unit = if name == "dayofmonth" {
+                "day"
+            } else {
+                name.as_str()
+            };
+            format!("CAST(date_part('{unit}', {value}) AS INT)")
+        }
+        ("weekofyear", [value]) => format!("CAST(date_part('week', {value}) AS INT)"),
+        ("dayofweek", [value]) => format!("CAST(date_part('dow', {value}) AS INT) + 1"),
+        ("if" | "iff", [condition, then, otherwise]) => {
+            format!("CASE WHEN {condition} THEN {then} ELSE {otherwise} END")
+        }
+        ("count_if", [condition]) => format!("COUNT(CASE WHEN {condition} THEN 1 END)"),
+        ("datediff", [end, start]) => {
+            format!("CAST(CAST({end} AS DATE) - CAST({start} AS DATE) AS INT)")
+        }
+        ("date_add", [date, days]) => {
+            format!("CAST(CAST(CAST({date} AS DATE) AS INT) + ({days}) AS DATE)")
+        }
+        ("date_sub", [date, days]) => {
+            format!("CAST(CAST(CAST({date} AS DATE) AS INT) - ({days}) AS DATE)")
+        }
+        ("add_months", [date, Expr::Value(value)]) => match &value.value {
+            Value::Number(months, _) => {
+                format!("CAST(CAST({date} AS DATE) + INTERVAL '{months}' MONTH AS DATE)")
+            }
+            _ => return None,
+        },
+        ("last_day", [date]) => {
+            format!(
+                "CAST(date_trunc('month', {date}) + INTERVAL '1' MONTH - INTERVAL '1' DAY AS DATE)"
+            )
+        }
+        ("date_format", [date, Expr::Value(value)]) => match &value.value {
+            Value::SingleQuotedString(pattern) => {
+                format!(
+                    "to_char({date}, '{}')",
+                    chrono_pattern(pattern).replace('\'', "''")
+                )
+            }
+            _ => return None,
+        },
+        _ => return None,
+    };
+    parse(&text)
+}
+
+/// The arguments when all are plain, unnamed expressions.
+fn plain_arguments(arguments: &FunctionArguments) -> Option<Vec<Expr>> {
+    let FunctionArguments::List(list) = arguments else {
+        return matches!(arguments, FunctionArguments::None).then(Vec::new);
+    };
+    if list.duplicate_treatment.is_some() || !list.clauses.is_empty() {
+        return None;
+    }
+    list.args
+        .iter()
+        .map(|argument| match argument {
+            FunctionArg::Unnamed(FunctionArgExpr::Expr(expression)) => Some(expression.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+fn parse(text: &str) -> Option<Expr> {
+    Parser::new(&DatabricksDialect {})
+        .try_with_sql(text)
+        .ok()?
+        .parse_expr()
+        .ok()
+}
+
+/// A Spark datetime pattern (`yyyy-MM-dd HH:mm:ss`) as a chrono one (`%Y-%m-%d %H:%M:%S`).
+fn chrono_pattern(pattern: &str) -> String {
+    const LETTERS: [(&str, &str); 16] = [
+        ("yyyy", "%Y"),
+        ("yy", "%y"),
+        ("MMMM", "%B"),
+        ("MMM", "%b"),
+        ("MM", "%m"),
+        ("dd", "%d"),
+        ("HH", "%H"),
+        ("hh", "%I"),
+        ("mm", "%M"),
+        ("ss", "%S"),
+        ("EEEE", "%A"),
+        ("EEE", "%a"),
+        ("a", "%p"),
+        ("M", "%-m"),
+        ("d", "%-d"),
+        ("y", "%Y"),
+    ];
+    let mut out = String::new();
+    let mut rest = pattern;
+    'outer: while !rest.is_empty() {
+        for (spark, chrono) in LETTERS {
+            if let Some(after) = rest.strip_prefix(spark) {
+                out.push_str(chrono);
+                rest = after;
+                continue 'outer;
+            }
+        }
+        let mut characters = rest.chars();
+        let character = characters.next().expect("rest is not empty");
+        if character == '%' {
+            out.push_str("%%");
+        } else {
+            out.push(character);
+        }
+        rest = characters.as_str();
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn patterns_translate() {
+        assert_eq!(chrono_pattern("yyyy-MM"), "%Y-%m");
+        assert_eq!(chrono_pattern("dd MMM yyyy HH:mm:ss"), "%d %b %Y %H:%M:%S");
+        assert_eq!(chrono_pattern("EEEE, d"), "%A, %-d");
+    }
+
+    #[test]
+    fn rewrites_are_local_and_keep_the_rest() {
+        assert_eq!(
+            to_engine_sql(
+                "SELECT year(d) AS y, if(a > 1, 'x', 'y') FROM main.s.t WHERE count_if(b) > 0"
+            ),
+            "SELECT CAST(date_part('year', d) AS INT) AS y, CASE WHEN a > 1 THEN 'x' ELSE 'y' END \
+             FROM main.s.t WHERE COUNT(CASE WHEN b THEN 1 END) > 0"
+        );
+        assert_eq!(
+            to_engine_sql("SELECT a / b FROM t"),
+            "SELECT CAST(a AS DOUBLE) / b FROM t"
+        );
+        assert_eq!(
+            to_engine_sql("SELECT not valid sql ("),
+            "SELECT not valid sql ("
+        );
+        // Window aggregates are left alone.
+        assert_eq!(
+            to_engine_sql("SELECT count_if(a) OVER () FROM t"),
+            "SELECT count_if(a) OVER () FROM t"
+        );
+    }
+}
