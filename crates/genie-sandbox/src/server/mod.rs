@@ -1,12 +1,15 @@
 //! The sandbox's HTTP server: Databricks' REST paths on 127.0.0.1.
 //!
-//! Served so far: `GET /.well-known/databricks-config`, `GET /api/2.0/sql/warehouses`
-//! and the SQL Statement Execution API (`/api/2.0/sql/statements`). Every request but
+//! Served so far: `GET /.well-known/databricks-config`, `GET /api/2.0/sql/warehouses`,
+//! the Genie spaces API (`/api/2.0/genie/spaces`) and the SQL Statement Execution API
+//! (`/api/2.0/sql/statements`). Every request but
 //! the well-known one needs `Authorization: Bearer <token>`; every error has
 //! Databricks' body `{"error_code", "message"}` and status.
 
 mod api_error;
 mod auth;
+mod clock;
+mod spaces;
 mod statements;
 
 use std::net::{Ipv4Addr, SocketAddr};
@@ -19,6 +22,7 @@ use tokio::net::TcpListener;
 
 use crate::engine::Engine;
 pub use api_error::ApiError;
+pub use spaces::SeedSpace;
 
 /// How a sandbox server runs.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -49,6 +53,7 @@ pub(crate) struct AppState {
     pub(crate) engine: Engine,
     pub(crate) config: SandboxConfig,
     pub(crate) statements: statements::StatementStore,
+    pub(crate) spaces: spaces::SpaceStore,
 }
 
 /// A running server; dropping it does not stop it (see [`RunningSandbox::shutdown`]).
@@ -79,14 +84,19 @@ impl RunningSandbox {
     }
 }
 
-/// Starts a server over `engine` on 127.0.0.1.
-pub async fn serve(engine: Engine, config: SandboxConfig) -> std::io::Result<RunningSandbox> {
+/// Starts a server over `engine`, holding the `seeds` spaces, on 127.0.0.1.
+pub async fn serve(
+    engine: Engine,
+    seeds: Vec<SeedSpace>,
+    config: SandboxConfig,
+) -> std::io::Result<RunningSandbox> {
     let listener = TcpListener::bind(SocketAddr::from((Ipv4Addr::LOCALHOST, config.port))).await?;
     let address = listener.local_addr()?;
     let state = Arc::new(AppState {
         engine,
         config,
         statements: statements::StatementStore::default(),
+        spaces: spaces::SpaceStore::new(seeds),
     });
     let (sender, receiver) = tokio::sync::oneshot::channel::<()>();
     let app = router(state);
@@ -107,6 +117,14 @@ pub async fn serve(engine: Engine, config: SandboxConfig) -> std::io::Result<Run
 fn router(state: Arc<AppState>) -> Router {
     let authenticated = Router::new()
         .route("/api/2.0/sql/warehouses", get(warehouses))
+        .route(
+            "/api/2.0/genie/spaces",
+            get(spaces::list).post(spaces::create),
+        )
+        .route(
+            "/api/2.0/genie/spaces/{space_id}",
+            get(spaces::get).patch(spaces::update).delete(spaces::trash),
+        )
         .route("/api/2.0/sql/statements", post(statements::execute))
         .route(
             "/api/2.0/sql/statements/{statement_id}",

@@ -279,4 +279,17 @@ mod tests {
         assert!(validation_rules().all(|rule| !rule.is_empty()));
         assert!(validation_rules().any(|rule| rule.contains("three-part names")));
     }
+
+    #[test]
+    fn the_api_rejects_errors_and_unknown_keys_only() {
+        let unknown = problems_of(UNKNOWN_FIELDS);
+        assert!(!unknown.is_empty() && unknown.iter().all(Problem::is_rejected_by_api));
+        assert!(
+            problems_of(DEFECTIVE)
+                .iter()
+                .all(Problem::is_rejected_by_api)
+        );
+        let advisory = Problem::warning("instructions.join_specs[0].sql", "no `--rt=` annotation");
+        assert!(!advisory.is_rejected_by_api());
+    }
 }

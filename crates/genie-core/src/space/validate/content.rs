@@ -8,7 +8,7 @@ use crate::space::text::TextLines;
 use crate::space::walk::{Node, Visitor, child_path, index_path};
 
 use super::items::{self, data_source_lists, item_field};
-use super::problem::Problem;
+use super::problem::{Problem, UNKNOWN_FIELD_PREFIX};
 
 /// The versions this crate reads.
 const SUPPORTED_VERSIONS: [u64; 2] = [1, 2];
@@ -241,7 +241,7 @@ impl Visitor for UnknownFieldVisitor<'_> {
         self.problems.push(Problem::warning(
             path,
             format!(
-                "unknown field `{key}` is kept, but the Genie API rejects fields outside its schema"
+                "{UNKNOWN_FIELD_PREFIX}{key}` is kept, but the Genie API rejects fields outside its schema"
             ),
         ));
     }

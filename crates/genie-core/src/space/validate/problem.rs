@@ -62,7 +62,17 @@ impl Problem {
     pub fn is_error(&self) -> bool {
         self.severity == Severity::Error
     }
+
+    /// Whether the Genie API refuses a create or update with this problem: every
+    /// error, and keys outside the schema (a warning here, since they are kept, but
+    /// the API rejects them).
+    pub fn is_rejected_by_api(&self) -> bool {
+        self.is_error() || self.message.starts_with(UNKNOWN_FIELD_PREFIX)
+    }
 }
+
+/// How an unknown-key problem's message starts (see [`Problem::is_rejected_by_api`]).
+pub(super) const UNKNOWN_FIELD_PREFIX: &str = "unknown field `";
 
 impl fmt::Display for Problem {
     fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {

@@ -1,60 +1,9 @@
-//! The SQL Statement Execution API of the sandbox server, driven over HTTP on 127.0.0.1.
+//! The SQL Statement Execution API.
 
-use genie_sandbox::engine::Engine;
-use genie_sandbox::server::{RunningSandbox, SandboxConfig, WAREHOUSE_ID, serve};
+use genie_sandbox::server::WAREHOUSE_ID;
 use serde_json::{Value, json};
 
-const TOKEN: &str = "dapi-sandbox-test-token";
-
-const SCHEMA: &str = "\
-CREATE SCHEMA main.sales;
-CREATE TABLE main.sales.orders (id INT, region STRING, amount DECIMAL(10,2), day DATE);
-INSERT INTO main.sales.orders VALUES
-  (1, 'EMEA', 10.50, DATE '2024-01-05'), (2, 'AMER', 20.25, DATE '2024-02-10'),
-  (3, 'EMEA', NULL, DATE '2024-02-11'), (4, 'APJ', 7.00, DATE '2024-03-01'),
-  (5, 'AMER', 1.00, DATE '2024-03-02');
-";
-
-async fn start(chunk_rows: usize) -> RunningSandbox {
-    let engine = Engine::from_schema_sql(SCHEMA).await.expect("schema loads");
-    serve(
-        engine,
-        SandboxConfig {
-            port: 0,
-            token: TOKEN.to_owned(),
-            chunk_rows,
-        },
-    )
-    .await
-    .expect("binds 127.0.0.1")
-}
-
-async fn post(server: &RunningSandbox, path: &str, body: &Value) -> (u16, Value) {
-    let response = reqwest::Client::new()
-        .post(format!("{}{path}", server.url()))
-        .bearer_auth(TOKEN)
-        .json(body)
-        .send()
-        .await
-        .expect("request sent");
-    (
-        response.status().as_u16(),
-        response.json().await.expect("JSON body"),
-    )
-}
-
-async fn get(server: &RunningSandbox, path: &str) -> (u16, Value) {
-    let response = reqwest::Client::new()
-        .get(format!("{}{path}", server.url()))
-        .bearer_auth(TOKEN)
-        .send()
-        .await
-        .expect("request sent");
-    (
-        response.status().as_u16(),
-        response.json().await.expect("JSON body"),
-    )
-}
+use crate::{TOKEN, get, post, start};
 
 fn statement(sql: &str) -> Value {
     json!({"statement": sql, "warehouse_id": WAREHOUSE_ID, "wait_timeout": "30s"})

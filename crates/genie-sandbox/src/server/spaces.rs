@@ -1,0 +1,323 @@
+//! The Genie spaces API: list, get, create, update (PATCH with `etag`), trash.
+//!
+//! A create or update whose `serialized_space` breaks a rule is refused as Databricks
+//! refuses it: 400 `INVALID_PARAMETER_VALUE`, naming the rule's path and message
+//! (genie-core's validation decides).
+
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+
+use axum::Json;
+use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
+use axum::extract::{Path, Query, State};
+use genie_core::space::{GenieSpace, SpaceConfig, new_id};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::api_error::ApiError;
+use super::clock::{now_millis, rfc3339};
+use super::{AppState, WAREHOUSE_ID};
+
+/// A space the sandbox starts with (the fixture's production space).
+#[derive(Debug, Clone, PartialEq)]
+pub struct SeedSpace {
+    /// Its id (32 lowercase hex).
+    pub space_id: String,
+    /// Its title.
+    pub title: String,
+    /// Its configuration.
+    pub config: SpaceConfig,
+}
+
+/// Every space, in creation order; trashed ones stay, marked.
+#[derive(Debug, Default)]
+pub(crate) struct SpaceStore {
+    spaces: Mutex<Vec<StoredSpace>>,
+    sequence: Mutex<u64>,
+}
+
+#[derive(Debug, Clone)]
+struct StoredSpace {
+    space: GenieSpace,
+    config: SpaceConfig,
+    trashed: bool,
+}
+
+impl SpaceStore {
+    /// A store holding `seeds`.
+    pub(crate) fn new(seeds: Vec<SeedSpace>) -> Self {
+        let store = Self::default();
+        let now = rfc3339(now_millis());
+        {
+            let mut spaces = store.lock();
+            for seed in seeds {
+                let mut space = GenieSpace {
+                    space_id: Some(seed.space_id),
+                    title: Some(seed.title),
+                    warehouse_id: Some(WAREHOUSE_ID.to_owned()),
+                    create_time: Some(now.clone()),
+                    update_time: Some(now.clone()),
+                    ..GenieSpace::default()
+                };
+                space.etag = Some(store.next_etag());
+                spaces.push(StoredSpace {
+                    space,
+                    config: seed.config,
+                    trashed: false,
+                });
+            }
+        }
+        store
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Vec<StoredSpace>> {
+        self.spaces.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn next_sequence(&self) -> u64 {
+        let mut sequence = self.sequence.lock().unwrap_or_else(PoisonError::into_inner);
+        *sequence += 1;
+        *sequence
+    }
+
+    fn next_etag(&self) -> String {
+        format!(
+            "{:016x}",
+            self.next_sequence().wrapping_mul(0x9e37_79b9_7f4a_7c15)
+        )
+    }
+}
+
+/// `GET /api/2.0/genie/spaces` query.
+#[derive(Debug, Deserialize)]
+pub(crate) struct ListQuery {
+    page_size: Option<usize>,
+    page_token: Option<String>,
+}
+
+/// `GET /api/2.0/genie/spaces/{id}` query.
+#[derive(Debug, Deserialize)]
+pub(crate) struct GetQuery {
+    #[serde(default)]
+    include_serialized_space: bool,
+}
+
+/// The body of a create or an update.
+#[derive(Debug, Deserialize)]
+pub(crate) struct SpaceRequest {
+    warehouse_id: Option<String>,
+    serialized_space: Option<String>,
+    title: Option<String>,
+    description: Option<String>,
+    parent_path: Option<String>,
+    etag: Option<String>,
+}
+
+fn summary(space: &GenieSpace) -> Value {
+    json!({
+        "space_id": space.space_id,
+        "title": space.title,
+        "description": space.description,
+        "warehouse_id": space.warehouse_id,
+    })
+}
+
+fn full(stored: &StoredSpace, include_serialized_space: bool) -> Value {
+    let mut space = stored.space.clone();
+    if include_serialized_space {
+        space.set_config(&stored.config);
+    }
+    serde_json::to_value(space).unwrap_or(Value::Null)
+}
+
+fn not_found(space_id: &str) -> ApiError {
+    ApiError::not_found(
+        "RESOURCE_DOES_NOT_EXIST",
+        format!("Genie space `{space_id}` does not exist"),
+    )
+}
+
+/// Parses and validates a `serialized_space` string as the API does.
+fn checked_config(text: &str) -> Result<SpaceConfig, ApiError> {
+    let config = SpaceConfig::from_json(text).map_err(|error| {
+        ApiError::bad_request(
+            "INVALID_PARAMETER_VALUE",
+            format!("invalid `serialized_space`: {error}"),
+        )
+    })?;
+    if let Some(problem) = config
+        .validate()
+        .into_iter()
+        .find(genie_core::space::Problem::is_rejected_by_api)
+    {
+        return Err(ApiError::bad_request(
+            "INVALID_PARAMETER_VALUE",
+            format!("invalid `serialized_space`: {problem}"),
+        ));
+    }
+    Ok(config)
+}
+
+/// `GET /api/2.0/genie/spaces`.
+pub(crate) async fn list(
+    State(state): State<Arc<AppState>>,
+    query: Result<Query<ListQuery>, QueryRejection>,
+) -> Result<Json<Value>, ApiError> {
+    let Query(query) = query.map_err(|rejection| {
+        ApiError::bad_request("INVALID_PARAMETER_VALUE", rejection.body_text())
+    })?;
+    let page_size = query.page_size.unwrap_or(20);
+    if !(1..=100).contains(&page_size) {
+        return Err(ApiError::bad_request(
+            "INVALID_PARAMETER_VALUE",
+            "`page_size` must be between 1 and 100",
+        ));
+    }
+    let start = match query.page_token.as_deref() {
+        None | Some("") => 0,
+        Some(token) => token.parse::<usize>().map_err(|_| {
+            ApiError::bad_request(
+                "INVALID_PARAMETER_VALUE",
+                format!("invalid `page_token` `{token}`"),
+            )
+        })?,
+    };
+    let spaces = state.spaces.lock();
+    let live: Vec<&StoredSpace> = spaces.iter().filter(|stored| !stored.trashed).collect();
+    let page: Vec<Value> = live
+        .iter()
+        .skip(start)
+        .take(page_size)
+        .map(|stored| summary(&stored.space))
+        .collect();
+    let mut body = json!({"spaces": page});
+    if start + page_size < live.len() {
+        body["next_page_token"] = json!((start + page_size).to_string());
+    }
+    Ok(Json(body))
+}
+
+/// `GET /api/2.0/genie/spaces/{space_id}`.
+pub(crate) async fn get(
+    State(state): State<Arc<AppState>>,
+    path: Result<Path<String>, PathRejection>,
+    query: Result<Query<GetQuery>, QueryRejection>,
+) -> Result<Json<Value>, ApiError> {
+    let Path(space_id) = path?;
+    let Query(query) = query.map_err(|rejection| {
+        ApiError::bad_request("INVALID_PARAMETER_VALUE", rejection.body_text())
+    })?;
+    let spaces = state.spaces.lock();
+    let stored = spaces
+        .iter()
+        .find(|stored| {
+            !stored.trashed && stored.space.space_id.as_deref() == Some(space_id.as_str())
+        })
+        .ok_or_else(|| not_found(&space_id))?;
+    Ok(Json(full(stored, query.include_serialized_space)))
+}
+
+/// `POST /api/2.0/genie/spaces`.
+pub(crate) async fn create(
+    State(state): State<Arc<AppState>>,
+    body: Result<Json<SpaceRequest>, JsonRejection>,
+) -> Result<Json<Value>, ApiError> {
+    let Json(request) = body?;
+    let warehouse_id = request.warehouse_id.ok_or_else(|| {
+        ApiError::bad_request("INVALID_PARAMETER_VALUE", "`warehouse_id` is required")
+    })?;
+    let text = request.serialized_space.ok_or_else(|| {
+        ApiError::bad_request("INVALID_PARAMETER_VALUE", "`serialized_space` is required")
+    })?;
+    let config = checked_config(&text)?;
+    let millis = now_millis();
+    let now = rfc3339(millis);
+    let sequence = state.spaces.next_sequence();
+    let space = GenieSpace {
+        space_id: Some(new_id(millis, sequence.wrapping_mul(0x2545_f491_4f6c_dd1d))),
+        title: Some(request.title.unwrap_or_else(|| "Untitled space".to_owned())),
+        description: request.description,
+        warehouse_id: Some(warehouse_id),
+        parent_path: request.parent_path,
+        etag: Some(state.spaces.next_etag()),
+        create_time: Some(now.clone()),
+        update_time: Some(now),
+        ..GenieSpace::default()
+    };
+    let stored = StoredSpace {
+        space,
+        config,
+        trashed: false,
+    };
+    let body = full(&stored, true);
+    state.spaces.lock().push(stored);
+    Ok(Json(body))
+}
+
+/// `PATCH /api/2.0/genie/spaces/{space_id}`: every field optional, `serialized_space`
+/// a full replacement; with `etag`, refused when the space changed since.
+pub(crate) async fn update(
+    State(state): State<Arc<AppState>>,
+    path: Result<Path<String>, PathRejection>,
+    body: Result<Json<SpaceRequest>, JsonRejection>,
+) -> Result<Json<Value>, ApiError> {
+    let Path(space_id) = path?;
+    let Json(request) = body?;
+    let config = request
+        .serialized_space
+        .as_deref()
+        .map(checked_config)
+        .transpose()?;
+    let etag = state.spaces.next_etag();
+    let mut spaces = state.spaces.lock();
+    let stored = spaces
+        .iter_mut()
+        .find(|stored| {
+            !stored.trashed && stored.space.space_id.as_deref() == Some(space_id.as_str())
+        })
+        .ok_or_else(|| not_found(&space_id))?;
+    if let Some(expected) = &request.etag
+        && stored.space.etag.as_ref() != Some(expected)
+    {
+        return Err(ApiError {
+            status: axum::http::StatusCode::CONFLICT,
+            error_code: "RESOURCE_CONFLICT",
+            message: format!("Genie space `{space_id}` was modified since etag `{expected}`"),
+        });
+    }
+    if let Some(config) = config {
+        stored.config = config;
+    }
+    let space = &mut stored.space;
+    if let Some(title) = request.title {
+        space.title = Some(title);
+    }
+    if let Some(description) = request.description {
+        space.description = Some(description);
+    }
+    if let Some(warehouse_id) = request.warehouse_id {
+        space.warehouse_id = Some(warehouse_id);
+    }
+    if let Some(parent_path) = request.parent_path {
+        space.parent_path = Some(parent_path);
+    }
+    space.etag = Some(etag);
+    space.update_time = Some(rfc3339(now_millis()));
+    Ok(Json(full(stored, true)))
+}
+
+/// `DELETE /api/2.0/genie/spaces/{space_id}`: moves the space to the trash.
+pub(crate) async fn trash(
+    State(state): State<Arc<AppState>>,
+    path: Result<Path<String>, PathRejection>,
+) -> Result<Json<Value>, ApiError> {
+    let Path(space_id) = path?;
+    let mut spaces = state.spaces.lock();
+    let stored = spaces
+        .iter_mut()
+        .find(|stored| {
+            !stored.trashed && stored.space.space_id.as_deref() == Some(space_id.as_str())
+        })
+        .ok_or_else(|| not_found(&space_id))?;
+    stored.trashed = true;
+    Ok(Json(json!({})))
+}

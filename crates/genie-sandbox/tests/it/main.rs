@@ -1,0 +1,88 @@
+//! Integration tests of the sandbox server, driven over HTTP on 127.0.0.1.
+
+mod retail_fixture;
+mod spaces;
+mod statements;
+
+use genie_sandbox::engine::Engine;
+use genie_sandbox::server::{RunningSandbox, SandboxConfig, SeedSpace, serve};
+use serde_json::Value;
+
+/// The token every test request carries.
+const TOKEN: &str = "dapi-sandbox-test-token";
+
+const SCHEMA: &str = "\
+CREATE SCHEMA main.sales;
+CREATE TABLE main.sales.orders (id INT, region STRING, amount DECIMAL(10,2), day DATE);
+INSERT INTO main.sales.orders VALUES
+  (1, 'EMEA', 10.50, DATE '2024-01-05'), (2, 'AMER', 20.25, DATE '2024-02-10'),
+  (3, 'EMEA', NULL, DATE '2024-02-11'), (4, 'APJ', 7.00, DATE '2024-03-01'),
+  (5, 'AMER', 1.00, DATE '2024-03-02');
+";
+
+/// A server over the small schema above holding `seeds`.
+async fn start_with(chunk_rows: usize, seeds: Vec<SeedSpace>) -> RunningSandbox {
+    let engine = Engine::from_schema_sql(SCHEMA).await.expect("schema loads");
+    serve(
+        engine,
+        seeds,
+        SandboxConfig {
+            port: 0,
+            token: TOKEN.to_owned(),
+            chunk_rows,
+        },
+    )
+    .await
+    .expect("binds 127.0.0.1")
+}
+
+async fn post(server: &RunningSandbox, path: &str, body: &Value) -> (u16, Value) {
+    send(
+        reqwest::Client::new()
+            .post(format!("{}{path}", server.url()))
+            .bearer_auth(TOKEN)
+            .json(body),
+    )
+    .await
+}
+
+async fn get(server: &RunningSandbox, path: &str) -> (u16, Value) {
+    send(
+        reqwest::Client::new()
+            .get(format!("{}{path}", server.url()))
+            .bearer_auth(TOKEN),
+    )
+    .await
+}
+
+/// A server over the small schema with no spaces.
+async fn start(chunk_rows: usize) -> RunningSandbox {
+    start_with(chunk_rows, Vec::new()).await
+}
+
+async fn send(request: reqwest::RequestBuilder) -> (u16, Value) {
+    let response = request.send().await.expect("request sent");
+    (
+        response.status().as_u16(),
+        response.json().await.expect("JSON body"),
+    )
+}
+
+async fn patch(server: &RunningSandbox, path: &str, body: &Value) -> (u16, Value) {
+    send(
+        reqwest::Client::new()
+            .patch(format!("{}{path}", server.url()))
+            .bearer_auth(TOKEN)
+            .json(body),
+    )
+    .await
+}
+
+async fn delete(server: &RunningSandbox, path: &str) -> (u16, Value) {
+    send(
+        reqwest::Client::new()
+            .delete(format!("{}{path}", server.url()))
+            .bearer_auth(TOKEN),
+    )
+    .await
+}
