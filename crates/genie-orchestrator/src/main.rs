@@ -29,6 +29,8 @@ enum Command {
     /// Offline checks of a serialized space: validate, canonicalize, hash.
     #[command(subcommand)]
     Space(commands::space::SpaceCommand),
+    /// Serve a fixture as a local Databricks workspace on 127.0.0.1.
+    Sandbox(commands::sandbox::SandboxArgs),
 }
 
 /// How a command ended, when it did not simply succeed.
@@ -50,6 +52,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let outcome = match cli.command {
         Command::Space(command) => commands::space::run(command),
+        Command::Sandbox(args) => commands::sandbox::run(args),
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,

@@ -4,9 +4,11 @@
 //! from ([`engine`]): a real embedded engine (DataFusion, kept inside this crate)
 //! loaded from a fixture's `schema.sql`, with three-part names and Unity Catalog
 //! comments, returning genie-core's typed [`ResultSet`](genie_core::result::ResultSet)s.
-//! Its HTTP [`server`] serves the SQL Statement Execution API over that engine on
-//! 127.0.0.1. The Genie spaces and conversation APIs, the Genie simulator and fault
-//! injection come next.
+//! A [`fixture`] directory (`schema.sql`, `space.json`) loads into it; its HTTP
+//! [`server`] serves the Genie spaces API and the SQL Statement Execution API over
+//! that engine on 127.0.0.1. The Genie conversation API, the Genie simulator, fault
+//! injection and the audit log come next.
 
 pub mod engine;
+pub mod fixture;
 pub mod server;

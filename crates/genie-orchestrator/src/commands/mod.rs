@@ -1,3 +1,4 @@
 //! One module per top-level command.
 
+pub(crate) mod sandbox;
 pub(crate) mod space;

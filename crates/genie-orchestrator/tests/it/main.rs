@@ -1,5 +1,6 @@
 //! Integration tests of the `genie-opt` binary, run as a process.
 
+mod sandbox;
 mod space;
 
 use std::path::{Path, PathBuf};
