@@ -129,6 +129,17 @@ fn full(stored: &StoredSpace, include_serialized_space: bool) -> Value {
     serde_json::to_value(space).unwrap_or(Value::Null)
 }
 
+/// The live (not trashed) space `space_id`, or the API's not-found error.
+fn live_mut<'a>(
+    spaces: &'a mut [StoredSpace],
+    space_id: &str,
+) -> Result<&'a mut StoredSpace, ApiError> {
+    spaces
+        .iter_mut()
+        .find(|stored| !stored.trashed && stored.space.space_id.as_deref() == Some(space_id))
+        .ok_or_else(|| not_found(space_id))
+}
+
 fn not_found(space_id: &str) -> ApiError {
     ApiError::not_found(
         "RESOURCE_DOES_NOT_EXIST",
@@ -206,13 +217,8 @@ pub(crate) async fn get(
     let Query(query) = query.map_err(|rejection| {
         ApiError::bad_request("INVALID_PARAMETER_VALUE", rejection.body_text())
     })?;
-    let spaces = state.spaces.lock();
-    let stored = spaces
-        .iter()
-        .find(|stored| {
-            !stored.trashed && stored.space.space_id.as_deref() == Some(space_id.as_str())
-        })
-        .ok_or_else(|| not_found(&space_id))?;
+    let mut spaces = state.spaces.lock();
+    let stored = &*live_mut(&mut spaces, &space_id)?;
     Ok(Json(full(stored, query.include_serialized_space)))
 }
 
@@ -269,12 +275,7 @@ pub(crate) async fn update(
         .transpose()?;
     let etag = state.spaces.next_etag();
     let mut spaces = state.spaces.lock();
-    let stored = spaces
-        .iter_mut()
-        .find(|stored| {
-            !stored.trashed && stored.space.space_id.as_deref() == Some(space_id.as_str())
-        })
-        .ok_or_else(|| not_found(&space_id))?;
+    let stored = live_mut(&mut spaces, &space_id)?;
     if let Some(expected) = &request.etag
         && stored.space.etag.as_ref() != Some(expected)
     {
@@ -312,12 +313,7 @@ pub(crate) async fn trash(
 ) -> Result<Json<Value>, ApiError> {
     let Path(space_id) = path?;
     let mut spaces = state.spaces.lock();
-    let stored = spaces
-        .iter_mut()
-        .find(|stored| {
-            !stored.trashed && stored.space.space_id.as_deref() == Some(space_id.as_str())
-        })
-        .ok_or_else(|| not_found(&space_id))?;
+    let stored = live_mut(&mut spaces, &space_id)?;
     stored.trashed = true;
     Ok(Json(json!({})))
 }
