@@ -6,6 +6,7 @@ mod statements;
 
 use genie_sandbox::engine::Engine;
 use genie_sandbox::server::{RunningSandbox, SandboxConfig, SeedSpace, serve};
+use reqwest::Method;
 use serde_json::Value;
 
 /// The token every test request carries.
@@ -36,31 +37,24 @@ async fn start_with(chunk_rows: usize, seeds: Vec<SeedSpace>) -> RunningSandbox 
     .expect("binds 127.0.0.1")
 }
 
-async fn post(server: &RunningSandbox, path: &str, body: &Value) -> (u16, Value) {
-    send(
-        reqwest::Client::new()
-            .post(format!("{}{path}", server.url()))
-            .bearer_auth(TOKEN)
-            .json(body),
-    )
-    .await
-}
-
-async fn get(server: &RunningSandbox, path: &str) -> (u16, Value) {
-    send(
-        reqwest::Client::new()
-            .get(format!("{}{path}", server.url()))
-            .bearer_auth(TOKEN),
-    )
-    .await
-}
-
 /// A server over the small schema with no spaces.
 async fn start(chunk_rows: usize) -> RunningSandbox {
     start_with(chunk_rows, Vec::new()).await
 }
 
-async fn send(request: reqwest::RequestBuilder) -> (u16, Value) {
+/// Sends an authenticated request; returns the status and the JSON body.
+async fn call(
+    server: &RunningSandbox,
+    method: Method,
+    path: &str,
+    body: Option<&Value>,
+) -> (u16, Value) {
+    let mut request = reqwest::Client::new()
+        .request(method, format!("{}{path}", server.url()))
+        .bearer_auth(TOKEN);
+    if let Some(body) = body {
+        request = request.json(body);
+    }
     let response = request.send().await.expect("request sent");
     (
         response.status().as_u16(),
@@ -68,21 +62,18 @@ async fn send(request: reqwest::RequestBuilder) -> (u16, Value) {
     )
 }
 
+async fn get(server: &RunningSandbox, path: &str) -> (u16, Value) {
+    call(server, Method::GET, path, None).await
+}
+
+async fn post(server: &RunningSandbox, path: &str, body: &Value) -> (u16, Value) {
+    call(server, Method::POST, path, Some(body)).await
+}
+
 async fn patch(server: &RunningSandbox, path: &str, body: &Value) -> (u16, Value) {
-    send(
-        reqwest::Client::new()
-            .patch(format!("{}{path}", server.url()))
-            .bearer_auth(TOKEN)
-            .json(body),
-    )
-    .await
+    call(server, Method::PATCH, path, Some(body)).await
 }
 
 async fn delete(server: &RunningSandbox, path: &str) -> (u16, Value) {
-    send(
-        reqwest::Client::new()
-            .delete(format!("{}{path}", server.url()))
-            .bearer_auth(TOKEN),
-    )
-    .await
+    call(server, Method::DELETE, path, None).await
 }
