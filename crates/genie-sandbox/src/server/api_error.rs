@@ -65,3 +65,9 @@ impl From<axum::extract::rejection::PathRejection> for ApiError {
         Self::bad_request("INVALID_PARAMETER_VALUE", rejection.body_text())
     }
 }
+
+impl From<axum::extract::rejection::QueryRejection> for ApiError {
+    fn from(rejection: axum::extract::rejection::QueryRejection) -> Self {
+        Self::bad_request("INVALID_PARAMETER_VALUE", rejection.body_text())
+    }
+}

@@ -173,9 +173,7 @@ pub(crate) async fn list(
     State(state): State<Arc<AppState>>,
     query: Result<Query<ListQuery>, QueryRejection>,
 ) -> Result<Json<Value>, ApiError> {
-    let Query(query) = query.map_err(|rejection| {
-        ApiError::bad_request("INVALID_PARAMETER_VALUE", rejection.body_text())
-    })?;
+    let Query(query) = query?;
     let page_size = query.page_size.unwrap_or(20);
     if !(1..=100).contains(&page_size) {
         return Err(ApiError::bad_request(
@@ -214,9 +212,7 @@ pub(crate) async fn get(
     query: Result<Query<GetQuery>, QueryRejection>,
 ) -> Result<Json<Value>, ApiError> {
     let Path(space_id) = path?;
-    let Query(query) = query.map_err(|rejection| {
-        ApiError::bad_request("INVALID_PARAMETER_VALUE", rejection.body_text())
-    })?;
+    let Query(query) = query?;
     let mut spaces = state.spaces.lock();
     let stored = &*live_mut(&mut spaces, &space_id)?;
     Ok(Json(full(stored, query.include_serialized_space)))
