@@ -12,3 +12,4 @@
 pub mod engine;
 pub mod fixture;
 pub mod server;
+pub mod simulator;

@@ -1,0 +1,128 @@
+//! [`Catalog`]: what the simulated Genie can know about the warehouse — tables, column
+//! types, Unity Catalog comments, and each string column's distinct values (the sample
+//! that format assistance and entity matching read).
+
+use genie_core::result::{Cell, ColumnType};
+
+use crate::engine::{Engine, EngineError};
+
+/// Entity matching indexes at most this many distinct values per column (Databricks'
+/// documented limit).
+pub const MAX_INDEXED_VALUES: usize = 1024;
+
+/// Entity matching ignores values longer than this many characters.
+pub const MAX_VALUE_CHARS: usize = 127;
+
+/// The warehouse as the simulator sees it. Built once from an [`Engine`] and rebuilt
+/// when a metadata statement changes a comment, a view or a function.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Catalog {
+    tables: Vec<CatalogTable>,
+}
+
+/// One table or view.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CatalogTable {
+    /// Three-part name, lower case.
+    pub name: String,
+    /// Its Unity Catalog comment.
+    pub comment: Option<String>,
+    /// Its columns, in table order.
+    pub columns: Vec<CatalogColumn>,
+}
+
+/// One column of a [`CatalogTable`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct CatalogColumn {
+    /// Its name as declared.
+    pub name: String,
+    /// Its type.
+    pub column_type: ColumnType,
+    /// Its Unity Catalog comment.
+    pub comment: Option<String>,
+    /// Distinct non-null values of a string column, sorted, at most
+    /// [`MAX_INDEXED_VALUES`]; empty for other types.
+    pub values: Vec<String>,
+}
+
+impl CatalogTable {
+    /// The last part of the three-part name.
+    pub fn short_name(&self) -> &str {
+        self.name.rsplit('.').next().unwrap_or(&self.name)
+    }
+
+    /// The column named `name` (any case).
+    pub fn column(&self, name: &str) -> Option<&CatalogColumn> {
+        self.columns
+            .iter()
+            .find(|column| column.name.eq_ignore_ascii_case(name))
+    }
+}
+
+impl Catalog {
+    /// Reads every table of `engine`: columns, types, comments and string values.
+    pub async fn load(engine: &Engine) -> Result<Self, EngineError> {
+        let comments = engine.comments();
+        let mut tables = Vec::new();
+        for name in engine.tables() {
+            let shape = engine.query(&format!("SELECT * FROM {name} LIMIT 0")).await?;
+            let mut columns = Vec::with_capacity(shape.columns.len());
+            for column in shape.columns {
+                let values = if column.column_type == ColumnType::String {
+                    distinct_values(engine, name, &column.name).await?
+                } else {
+                    Vec::new()
+                };
+                columns.push(CatalogColumn {
+                    comment: comments.column(name, &column.name).map(str::to_owned),
+                    name: column.name,
+                    column_type: column.column_type,
+                    values,
+                });
+            }
+            tables.push(CatalogTable {
+                name: name.to_lowercase(),
+                comment: comments.table(name).map(str::to_owned),
+                columns,
+            });
+        }
+        Ok(Self { tables })
+    }
+
+    /// A catalog holding `tables` as given.
+    pub fn from_tables(tables: Vec<CatalogTable>) -> Self {
+        Self { tables }
+    }
+
+    /// Every table, in creation order.
+    pub fn tables(&self) -> &[CatalogTable] {
+        &self.tables
+    }
+
+    /// The table with three-part name `name` (any case, backticks allowed).
+    pub fn table(&self, name: &str) -> Option<&CatalogTable> {
+        let wanted = name.replace('`', "").to_lowercase();
+        self.tables.iter().find(|table| table.name == wanted)
+    }
+}
+
+async fn distinct_values(
+    engine: &Engine,
+    table: &str,
+    column: &str,
+) -> Result<Vec<String>, EngineError> {
+    let result = engine
+        .query(&format!(
+            "SELECT DISTINCT `{column}` FROM {table} WHERE `{column}` IS NOT NULL \
+             ORDER BY `{column}` LIMIT {MAX_INDEXED_VALUES}"
+        ))
+        .await?;
+    Ok(result
+        .rows
+        .into_iter()
+        .filter_map(|row| match row.into_iter().next() {
+            Some(Cell::String(value)) if value.chars().count() <= MAX_VALUE_CHARS => Some(value),
+            _ => None,
+        })
+        .collect())
+}
