@@ -65,7 +65,9 @@ impl Catalog {
         let comments = engine.comments();
         let mut tables = Vec::new();
         for name in engine.tables() {
-            let shape = engine.query(&format!("SELECT * FROM {name} LIMIT 0")).await?;
+            let shape = engine
+                .query(&format!("SELECT * FROM {name} LIMIT 0"))
+                .await?;
             let mut columns = Vec::with_capacity(shape.columns.len());
             for column in shape.columns {
                 let values = if column.column_type == ColumnType::String {

@@ -2,11 +2,29 @@
 //! driven only by what real Genie reads — the space configuration and the Unity
 //! Catalog metadata of its tables ([`Catalog`]). It never reads benchmarks.
 //!
-//! Its rules are documented in `docs/sandbox-genie.md`.
+//! A question is answered in this order (the rules are documented in
+//! `docs/sandbox-genie.md`):
+//! 1. a question close to an example question reuses the example's SQL;
+//! 2. otherwise its words are read into a plan — measures, groupings, conditions,
+//!    ranking, shape — through the space's vocabulary (names, synonyms,
+//!    descriptions, snippets, value dictionaries, instructions), joined only
+//!    through join specs, and rendered as SQL;
+//! 3. when nothing maps, Genie says so in text.
 
 mod catalog;
+mod dates;
+mod draw;
 mod example;
+mod instructions;
+mod interpret;
+mod joins;
+mod lexicon;
+mod model;
+mod plan;
+mod question;
+mod render;
 mod reply;
+mod values;
 mod words;
 
 use genie_core::space::SpaceConfig;
@@ -26,14 +44,67 @@ pub struct Draw {
 
 /// Answers `question` as Genie would from `space` over `catalog`.
 pub fn answer(catalog: &Catalog, space: &SpaceConfig, question: &str, draw: Draw) -> Reply {
-    let _ = draw;
     if let Some(reply) = example::reuse_example(catalog, space, question) {
         return Reply::Query(reply);
     }
+    let model = model::SpaceModel::build(catalog, space);
+    let lexicon = lexicon::Lexicon::build(&model);
+    let plan = match interpret::interpret(&model, &lexicon, question, draw) {
+        Ok(plan) => plan,
+        Err(unanswerable) => return cannot_answer(&unanswerable.reason),
+    };
+    let Some(rendered) = render::render(&model, plan) else {
+        return cannot_answer("the tables the question needs are not related by any join spec");
+    };
+    Reply::Query(QueryReply {
+        title: title_of(question),
+        description: format!("You want to see: {}", question.trim()),
+        thoughts: vec![
+            Thought {
+                kind: ThoughtKind::Description,
+                content: format!("You want to see: {}", question.trim()),
+            },
+            Thought {
+                kind: ThoughtKind::DataSourcing,
+                content: rendered
+                    .tables
+                    .iter()
+                    .map(|table| format!("- {table}"))
+                    .collect::<Vec<_>>()
+                    .join("\n"),
+            },
+            Thought {
+                kind: ThoughtKind::Steps,
+                content: rendered
+                    .steps
+                    .iter()
+                    .map(|step| format!("- {step}"))
+                    .collect::<Vec<_>>()
+                    .join("\n"),
+            },
+        ],
+        parameters: Vec::new(),
+        trusted_asset: None,
+        summary: "Here are the results of the query for your question.".to_owned(),
+        sql: rendered.sql,
+    })
+}
+
+fn title_of(question: &str) -> String {
+    let trimmed = question.trim().trim_end_matches(['?', '.', '!']);
+    let mut title: String = trimmed.chars().take(80).collect();
+    if let Some(first) = title.get_mut(0..1) {
+        first.make_ascii_uppercase();
+    }
+    title
+}
+
+fn cannot_answer(reason: &str) -> Reply {
     Reply::Text(TextReply {
-        content: "I could not find data in this space that answers your question. \
-                  Try naming the table or the columns you mean."
-            .to_owned(),
+        content: format!(
+            "I could not answer this question from the data in this space: {reason}. \
+             Try naming the table or the columns you mean."
+        ),
         purpose: TextPurpose::Answer,
     })
 }

@@ -38,20 +38,20 @@ pub(crate) fn tokenize(text: &str) -> Vec<Token> {
     let mut index = 0;
     while index < chars.len() {
         let current = chars[index];
-        if current == '"' || current == '\'' && starts_quote(&chars, index) {
-            if let Some(end) = chars[index + 1..].iter().position(|c| *c == current) {
-                let inner: String = chars[index + 1..index + 1 + end].iter().collect();
-                if !inner.trim().is_empty() {
-                    tokens.push(Token {
-                        lower: inner.to_lowercase(),
-                        stem: inner.to_lowercase(),
-                        raw: inner,
-                        kind: TokenKind::Quoted,
-                    });
-                }
-                index += end + 2;
-                continue;
+        if (current == '"' || current == '\'' && starts_quote(&chars, index))
+            && let Some(end) = chars[index + 1..].iter().position(|c| *c == current)
+        {
+            let inner: String = chars[index + 1..index + 1 + end].iter().collect();
+            if !inner.trim().is_empty() {
+                tokens.push(Token {
+                    lower: inner.to_lowercase(),
+                    stem: inner.to_lowercase(),
+                    raw: inner,
+                    kind: TokenKind::Quoted,
+                });
             }
+            index += end + 2;
+            continue;
         }
         if current.is_alphanumeric() {
             let start = index;
@@ -112,7 +112,9 @@ fn is_date(text: &str) -> bool {
         && parts[0].len() == 4
         && parts[1].len() == 2
         && parts[2].len() == 2
-        && parts.iter().all(|part| part.chars().all(|c| c.is_ascii_digit()))
+        && parts
+            .iter()
+            .all(|part| part.chars().all(|c| c.is_ascii_digit()))
 }
 
 /// The stem of one lower-case word.
@@ -125,8 +127,7 @@ pub(crate) fn stem(word: &str) -> String {
     // Plurals.
     if let Some(base) = stem.strip_suffix("ies").filter(|base| base.len() > 1) {
         stem = format!("{base}y");
-    } else if stem.ends_with("sses") || ["xes", "ches", "shes"].iter().any(|s| stem.ends_with(s))
-    {
+    } else if stem.ends_with("sses") || ["xes", "ches", "shes"].iter().any(|s| stem.ends_with(s)) {
         stem.truncate(stem.len() - 2);
     } else if stem.ends_with('s')
         && !stem.ends_with("ss")
@@ -171,13 +172,15 @@ pub(crate) fn is_stop_word(lower: &str) -> bool {
 
 /// Sorted, for binary search.
 const STOP_WORDS: &[&str] = &[
-    "a", "about", "all", "am", "an", "and", "any", "are", "as", "at", "be", "been", "being",
-    "brought", "by", "came", "can", "come", "could", "did", "do", "does", "done", "each", "for",
-    "from", "get", "give", "got", "had", "has", "have", "how", "i", "in", "into", "is", "it",
-    "its", "just", "let", "list", "many", "me", "much", "my", "of", "on", "or", "our", "ours",
-    "over", "per", "please", "show", "so", "tell", "than", "that", "the", "their", "them",
-    "there", "these", "they", "this", "those", "to", "us", "was", "we", "were", "what", "when",
-    "where", "which", "who", "whom", "whose", "why", "will", "with", "would", "you", "your",
+    "a", "about", "all", "also", "am", "an", "and", "any", "are", "as", "at", "be", "been",
+    "being", "brought", "by", "came", "can", "come", "could", "did", "do", "does", "done",
+    "during", "each", "for", "from", "get", "give", "got", "had", "has", "have", "how", "i", "in",
+    "into", "is", "it", "its", "just", "let", "list", "many", "me", "much", "my", "of", "on",
+    "onto", "or", "our", "ours", "over", "per", "please", "show", "since", "so", "tell", "than",
+    "that", "the", "their", "them", "then", "there", "these", "they", "this", "those", "through",
+    "to", "too", "until", "upon", "us", "very", "via", "was", "we", "were", "what", "when",
+    "where", "which", "while", "who", "whom", "whose", "why", "will", "with", "within", "would",
+    "you", "your",
 ];
 
 /// The content stems of `text`: word stems that are not stop words.
@@ -220,6 +223,11 @@ pub(crate) fn identifier_words(identifier: &str) -> Vec<String> {
 mod tests {
     use super::*;
 
+    #[test]
+    fn stop_words_are_sorted() {
+        assert!(STOP_WORDS.windows(2).all(|pair| pair[0] < pair[1]));
+    }
+
     fn check(word: &str, expected: &str) {
         assert_eq!(stem(word), expected, "stem of `{word}`");
     }
@@ -249,7 +257,8 @@ mod tests {
 
     #[test]
     fn tokens_keep_numbers_dates_and_quotes() {
-        let tokens = tokenize("Top 5 products in 'Home & Kitchen' since 2024-01-05, Q3's total 1.5?");
+        let tokens =
+            tokenize("Top 5 products in 'Home & Kitchen' since 2024-01-05, Q3's total 1.5?");
         let kinds: Vec<(&str, TokenKind)> = tokens
             .iter()
             .map(|token| (token.lower.as_str(), token.kind))

@@ -1,6 +1,7 @@
 //! Integration tests of the sandbox server, driven over HTTP on 127.0.0.1.
 
 mod retail_fixture;
+mod simulator_retail;
 mod spaces;
 mod statements;
 

@@ -1,0 +1,485 @@
+//! The vocabulary of a space: which words name which table, column, snippet or stored
+//! value, and how strongly; and the segmentation of a question into the phrases it
+//! names.
+//!
+//! Strengths, strongest first: snippet names 32 (SQL expressions outrank other
+//! guidance, as in Genie); synonyms, instruction terms and values the space exposes
+//! (format assistance, entity matching) 30; a name spelled out in
+//! full 25; "one row per X" in a table description 24; a description's head phrase
+//! 22; a name abbreviated (`cust` for "customer") 15, or abbreviated to two letters
+//! 10; one word of a table description's head 12.
+
+use std::collections::HashMap;
+
+use super::instructions::InstructionRule;
+use super::model::SpaceModel;
+use super::values::abbreviates;
+use super::words::{Token, identifier_words, is_stop_word, stem, tokenize};
+
+/// What a phrase names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Target {
+    Table(usize),
+    Column(usize, usize),
+    Snippet(usize),
+    Value {
+        table: usize,
+        column: usize,
+        value: String,
+    },
+}
+
+/// A reading of a phrase.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Candidate {
+    pub(crate) target: Target,
+    pub(crate) strength: u32,
+    /// How the phrase met the target, for the explanation.
+    pub(crate) via: &'static str,
+}
+
+const SNIPPET: u32 = 32;
+pub(crate) const SYNONYM: u32 = 30;
+const FULL_NAME: u32 = 25;
+const ROW_ENTITY: u32 = 24;
+const DESCRIPTION_HEAD: u32 = 22;
+const ABBREVIATION: u32 = 15;
+const SHORT_ABBREVIATION: u32 = 10;
+const HEAD_WORD: u32 = 12;
+
+/// Identifier words that say what kind of column or table it is rather than what it
+/// holds; a phrase need not mention them.
+const GENERIC_WORDS: &[&str] = &[
+    "cd", "code", "dim", "fact", "fct", "flag", "flg", "ind", "key", "nbr", "no", "num", "tbl",
+];
+
+/// Question words that say "some kind of code" and may stand for a generic
+/// identifier word ("payment method" for `pay_cd`).
+const KIND_WORDS: &[&str] = &["code", "kind", "method", "mode", "type"];
+
+/// Words that only say a column holds dates or times.
+const TEMPORAL_WORDS: &[&str] = &["date", "day", "dt", "time", "timestamp", "ts"];
+
+/// Phrases and names of a space.
+#[derive(Debug, Default)]
+pub(crate) struct Lexicon {
+    phrases: HashMap<String, Vec<Candidate>>,
+    /// Identifier words of each table and column, with the words that may go unsaid.
+    names: Vec<(Target, Vec<String>, Vec<String>)>,
+}
+
+/// A run of question tokens and its strongest readings.
+#[derive(Debug, Clone)]
+pub(crate) struct Segment {
+    /// Index of the first token (into the question's tokens).
+    pub(crate) start: usize,
+    /// Index one past the last token.
+    pub(crate) end: usize,
+    /// The readings that share the top strength.
+    pub(crate) candidates: Vec<Candidate>,
+}
+
+fn key_of(stems: &[String]) -> String {
+    let mut sorted: Vec<&str> = stems.iter().map(String::as_str).collect();
+    sorted.sort_unstable();
+    sorted.join(" ")
+}
+
+/// The content stems of a phrase (stop words dropped).
+fn phrase_stems(text: &str) -> Vec<String> {
+    tokenize(text)
+        .into_iter()
+        .filter(|token| !is_stop_word(&token.lower))
+        .map(|token| token.stem)
+        .collect()
+}
+
+/// The head of a description: up to the first `:`, `.`, `,`, `;`, ` - ` or newline,
+/// when it is at most four content words.
+fn description_head(description: &str) -> Option<Vec<String>> {
+    let end = description
+        .find([':', '.', ',', ';', '\n', '('])
+        .unwrap_or(description.len());
+    let head = description[..end].split(" - ").next().unwrap_or_default();
+    let stems = phrase_stems(head);
+    (!stems.is_empty() && stems.len() <= 4).then_some(stems)
+}
+
+/// "one row per X" (up to a preposition or punctuation, at most three words).
+fn row_entity(description: &str) -> Option<Vec<String>> {
+    let lower = description.to_lowercase();
+    let position = lower
+        .find("one row per ")
+        .map(|p| p + "one row per ".len())?;
+    let mut stems = Vec::new();
+    for token in tokenize(&lower[position..]) {
+        if matches!(
+            token.lower.as_str(),
+            "on" | "in" | "of" | "with" | "for" | "at" | "by" | "and" | "or" | "per" | "from"
+        ) || stems.len() == 3
+        {
+            break;
+        }
+        if !is_stop_word(&token.lower) {
+            stems.push(token.stem);
+        }
+    }
+    let boundary = lower[position..]
+        .find([',', '.', ';', ':', '(', '\n'])
+        .unwrap_or(lower.len() - position);
+    let within = phrase_stems(&lower[position..position + boundary]);
+    stems.truncate(within.len().max(1));
+    (!stems.is_empty()).then_some(stems)
+}
+
+impl Lexicon {
+    /// The vocabulary of `model`.
+    pub(crate) fn build(model: &SpaceModel) -> Self {
+        let mut lexicon = Self::default();
+        for (t, table) in model.tables.iter().enumerate() {
+            let words = identifier_words(&table.alias);
+            lexicon.add_stems(&stems_of(&words), Target::Table(t), FULL_NAME, "table name");
+            lexicon.names.push((Target::Table(t), words, Vec::new()));
+            if let Some(head) = description_head(&table.description) {
+                lexicon.add_stems(
+                    &head,
+                    Target::Table(t),
+                    DESCRIPTION_HEAD,
+                    "table description",
+                );
+                if head.len() > 1 {
+                    for word in &head {
+                        lexicon.add_stems(
+                            std::slice::from_ref(word),
+                            Target::Table(t),
+                            HEAD_WORD,
+                            "table description",
+                        );
+                    }
+                }
+            }
+            if let Some(entity) = row_entity(&table.description) {
+                lexicon.add_stems(&entity, Target::Table(t), ROW_ENTITY, "table description");
+            }
+            for (c, column) in table.columns.iter().enumerate() {
+                let target = Target::Column(t, c);
+                let words = identifier_words(&column.name);
+                lexicon.add_stems(&stems_of(&words), target.clone(), FULL_NAME, "column name");
+                let generic: Vec<String> = if column.is_temporal() {
+                    TEMPORAL_WORDS.iter().map(|w| (*w).to_owned()).collect()
+                } else {
+                    Vec::new()
+                };
+                lexicon.names.push((target.clone(), words, generic));
+                for synonym in &column.synonyms {
+                    lexicon.add_text(synonym, target.clone(), SYNONYM, "synonym");
+                }
+                if let Some(head) = description_head(&column.description) {
+                    lexicon.add_stems(
+                        &head,
+                        target.clone(),
+                        DESCRIPTION_HEAD,
+                        "column description",
+                    );
+                }
+                if column.format_assistance || column.entity_matching {
+                    for value in column
+                        .values
+                        .iter()
+                        .filter(|v| v.chars().count() <= 60 && !has_stop_word(v))
+                    {
+                        let value_target = Target::Value {
+                            table: t,
+                            column: c,
+                            value: value.clone(),
+                        };
+                        lexicon.add_stems(
+                            &tokenize(value)
+                                .into_iter()
+                                .map(|t| t.stem)
+                                .collect::<Vec<_>>(),
+                            value_target,
+                            SYNONYM,
+                            "sample value",
+                        );
+                    }
+                }
+                for (label, value) in column
+                    .labels
+                    .iter()
+                    .filter(|(label, _)| !has_stop_word(label))
+                {
+                    lexicon.add_text(
+                        label,
+                        Target::Value {
+                            table: t,
+                            column: c,
+                            value: value.clone(),
+                        },
+                        SYNONYM,
+                        "value dictionary",
+                    );
+                }
+            }
+        }
+        for (s, snippet) in model.snippets.iter().enumerate() {
+            for name in &snippet.names {
+                lexicon.add_text(name, Target::Snippet(s), SNIPPET, "snippet");
+            }
+        }
+        for rule in &model.rules {
+            match rule {
+                InstructionRule::UseTable { table, topic } => {
+                    if let Some(t) = model.table_by_reference(table) {
+                        for part in topic.split([',', '/']).flat_map(|p| p.split(" and ")) {
+                            lexicon.add_text(part, Target::Table(t), SYNONYM, "instruction");
+                        }
+                    }
+                }
+                InstructionRule::RefersTo { term, column } => {
+                    if let Some((t, c)) = model.find_column(column) {
+                        lexicon.add_text(term, Target::Column(t, c), SYNONYM, "instruction");
+                    }
+                }
+                InstructionRule::Means { .. } => {}
+            }
+        }
+        lexicon
+    }
+
+    fn add_text(&mut self, text: &str, target: Target, strength: u32, via: &'static str) {
+        self.add_stems(&phrase_stems(text), target, strength, via);
+    }
+
+    fn add_stems(&mut self, stems: &[String], target: Target, strength: u32, via: &'static str) {
+        if stems.is_empty() || stems.len() > 5 {
+            return;
+        }
+        let entry = self.phrases.entry(key_of(stems)).or_default();
+        match entry
+            .iter_mut()
+            .find(|candidate| candidate.target == target)
+        {
+            Some(existing) if existing.strength >= strength => {}
+            Some(existing) => {
+                existing.strength = strength;
+                existing.via = via;
+            }
+            None => entry.push(Candidate {
+                target,
+                strength,
+                via,
+            }),
+        }
+    }
+
+    /// Every reading of the tokens `window` (content tokens, in order).
+    fn readings(&self, window: &[&Token]) -> Vec<Candidate> {
+        let stems: Vec<String> = window.iter().map(|token| token.stem.clone()).collect();
+        let mut found = self
+            .phrases
+            .get(&key_of(&stems))
+            .cloned()
+            .unwrap_or_default();
+        if window.len() <= 3 {
+            for (target, words, optional) in &self.names {
+                if let Some(strength) = abbreviation_strength(words, optional, window)
+                    && !found
+                        .iter()
+                        .any(|c| &c.target == target && c.strength >= strength)
+                {
+                    found.retain(|c| &c.target != target);
+                    found.push(Candidate {
+                        target: target.clone(),
+                        strength,
+                        via: "abbreviated name",
+                    });
+                }
+            }
+        }
+        found
+    }
+
+    /// Splits the content tokens `positions` of `tokens` into the phrases the space
+    /// knows: most tokens covered, then the strongest readings weighted by their
+    /// length, then fewest phrases.
+    pub(crate) fn segment(&self, tokens: &[Token], positions: &[usize]) -> Vec<Segment> {
+        let count = positions.len();
+        // best[i] = (covered, strength × tokens, -phrases, window end) from content token i.
+        let mut best: Vec<(usize, u32, i64, Option<usize>)> = vec![(0, 0, 0, None); count + 1];
+        let mut readings: HashMap<(usize, usize), Vec<Candidate>> = HashMap::new();
+        for start in (0..count).rev() {
+            let mut choice = (
+                best[start + 1].0,
+                best[start + 1].1,
+                best[start + 1].2,
+                None,
+            );
+            for end in start + 1..=(start + 5).min(count) {
+                let window: Vec<&Token> =
+                    positions[start..end].iter().map(|&p| &tokens[p]).collect();
+                let found = self.readings(&window);
+                let Some(top) = found.iter().map(|c| c.strength).max() else {
+                    continue;
+                };
+                let rest = best[end];
+                let width = u32::try_from(end - start).unwrap_or(u32::MAX);
+                // A longer phrase wins a tie with the words read apart.
+                let option = (
+                    end - start + rest.0,
+                    top * width + 3 * (width - 1) + rest.1,
+                    rest.2 - 1,
+                    Some(end),
+                );
+                if (option.0, option.1, option.2) > (choice.0, choice.1, choice.2) {
+                    choice = option;
+                }
+                readings.insert((start, end), found);
+            }
+            best[start] = choice;
+        }
+        let mut segments = Vec::new();
+        let mut start = 0;
+        while start < count {
+            match best[start].3 {
+                Some(end) => {
+                    let mut candidates = readings.remove(&(start, end)).unwrap_or_default();
+                    let top = candidates.iter().map(|c| c.strength).max().unwrap_or(0);
+                    candidates.retain(|c| c.strength == top);
+                    segments.push(Segment {
+                        start: positions[start],
+                        end: positions[end - 1] + 1,
+                        candidates,
+                    });
+                    start = end;
+                }
+                None => start += 1,
+            }
+        }
+        segments
+    }
+}
+
+/// Whether `text` has a stop word: such values and labels cannot be said as a run of
+/// content words, so they are matched only through entity matching's literal pass.
+fn has_stop_word(text: &str) -> bool {
+    tokenize(text)
+        .iter()
+        .any(|token| is_stop_word(&token.lower))
+}
+
+fn stems_of(words: &[String]) -> Vec<String> {
+    words.iter().map(|word| stem(word)).collect()
+}
+
+/// How strongly the tokens `window` spell the identifier `words` with abbreviations
+/// (`cust seg` for "customer segment", `sgnup dt` for "signed up date"); `None` when
+/// they do not, or spell it in full (the phrase index has those).
+fn abbreviation_strength(words: &[String], optional: &[String], window: &[&Token]) -> Option<u32> {
+    let skippable =
+        |name: &str| GENERIC_WORDS.contains(&name) || optional.iter().any(|o| o == name);
+    let mut word = 0;
+    let mut token = 0;
+    let mut shortest = usize::MAX;
+    let mut abbreviated = false;
+    while token < window.len() {
+        let current = window[token];
+        let name = words.get(word)?;
+        let exact = stem(name) == current.stem || name == &current.lower;
+        if exact || abbreviates(name, &current.lower) || abbreviates(name, &current.stem) {
+            abbreviated |= !exact;
+            if !exact {
+                shortest = shortest.min(name.len());
+            }
+            word += 1;
+            token += 1;
+        } else if token + 1 < window.len()
+            && spans_two(name, &current.lower, &window[token + 1].lower)
+        {
+            abbreviated = true;
+            shortest = shortest.min(name.len());
+            word += 1;
+            token += 2;
+        } else if skippable(name) {
+            word += 1;
+            if KIND_WORDS.contains(&current.lower.as_str()) {
+                token += 1;
+            }
+        } else {
+            return None;
+        }
+    }
+    if !words[word..].iter().all(|name| skippable(name)) || !abbreviated {
+        return None;
+    }
+    Some(if shortest <= 2 {
+        SHORT_ABBREVIATION
+    } else {
+        ABBREVIATION
+    })
+}
+
+/// Whether `name` abbreviates two words written apart ("sgnup" for "signed up"): its
+/// head abbreviates (or is a prefix of) the first word and its tail starts with the
+/// second word's first letter and abbreviates it.
+fn spans_two(name: &str, first: &str, second: &str) -> bool {
+    let chars: Vec<char> = name.chars().collect();
+    (1..chars.len()).any(|split| {
+        let head: String = chars[..split].iter().collect();
+        let tail: String = chars[split..].iter().collect();
+        let head_fits = first.starts_with(&head) || abbreviates(&head, first);
+        let tail_fits = second.starts_with(&tail)
+            || (tail.chars().next() == second.chars().next() && abbreviates(&tail, second));
+        head_fits && tail_fits
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn strength(name: &str, question: &str) -> Option<u32> {
+        let tokens = tokenize(question);
+        let window: Vec<&Token> = tokens.iter().collect();
+        let optional: Vec<String> = TEMPORAL_WORDS.iter().map(|w| (*w).to_owned()).collect();
+        abbreviation_strength(&identifier_words(name), &optional, &window)
+    }
+
+    #[test]
+    fn abbreviated_names_match_spelled_out_words() {
+        assert_eq!(strength("cust_seg", "customer segment"), Some(ABBREVIATION));
+        assert_eq!(strength("cust_seg", "customers"), None);
+        assert_eq!(
+            strength("sgnup_dt", "signed up date"),
+            Some(SHORT_ABBREVIATION)
+        );
+        assert_eq!(
+            strength("sgnup_dt", "signup date"),
+            Some(SHORT_ABBREVIATION)
+        );
+        assert_eq!(strength("dscn_flg", "discontinued"), Some(ABBREVIATION));
+        assert_eq!(strength("pay_cd", "payment method"), Some(ABBREVIATION));
+        assert_eq!(strength("pay_cd", "payment region"), None);
+        assert_eq!(strength("pay_cd", "payment"), Some(ABBREVIATION));
+        assert_eq!(strength("rsn_cd", "reasons"), Some(ABBREVIATION));
+        assert_eq!(strength("city", "city"), None);
+        assert_eq!(strength("rgn_cd", "revenue region"), None);
+        assert_eq!(strength("sgnup_dt", "signed up"), Some(ABBREVIATION));
+    }
+
+    #[test]
+    fn descriptions_give_heads_and_row_entities() {
+        assert_eq!(
+            description_head("Order status code: CMP = completed"),
+            Some(vec![stem("order"), stem("status"), stem("code")])
+        );
+        assert_eq!(
+            row_entity("Order header: one row per order placed, in every status."),
+            Some(vec![stem("order"), stem("placed")])
+        );
+        assert_eq!(
+            row_entity("Lines: one row per product on an order"),
+            Some(vec![stem("product")])
+        );
+    }
+}

@@ -1,0 +1,452 @@
+//! The structure of a question, independent of any schema: what it asks to count,
+//! aggregate, group, rank, compare or exclude, and which words are only grammar.
+
+use super::dates::{TimeFrame, read_time};
+use super::words::{Token, TokenKind, is_stop_word, tokenize};
+
+/// An aggregate a question asks for in words.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Aggregate {
+    Sum,
+    Average,
+    Maximum,
+    Minimum,
+    Count,
+}
+
+impl Aggregate {
+    /// The SQL function.
+    pub(crate) fn function(self) -> &'static str {
+        match self {
+            Self::Sum => "SUM",
+            Self::Average => "AVG",
+            Self::Maximum => "MAX",
+            Self::Minimum => "MIN",
+            Self::Count => "COUNT",
+        }
+    }
+
+    /// A prefix for the output name.
+    pub(crate) fn prefix(self) -> &'static str {
+        match self {
+            Self::Sum => "total",
+            Self::Average => "avg",
+            Self::Maximum => "max",
+            Self::Minimum => "min",
+            Self::Count => "count",
+        }
+    }
+}
+
+/// Ranking: "top 5 X", "which 3 X … the most", "the most common X".
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Ranking {
+    /// How many rows; `None` for all of them, ordered.
+    pub(crate) limit: Option<u64>,
+    pub(crate) descending: bool,
+    /// The token where the ranked thing is named.
+    pub(crate) subject: Option<usize>,
+    /// The token where the ranking measure is named ("the most *revenue*").
+    pub(crate) by: Option<usize>,
+    /// "most common": rank by how often.
+    pub(crate) frequency: bool,
+}
+
+/// The parsed structure of a question.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Structure {
+    pub(crate) tokens: Vec<Token>,
+    pub(crate) time: TimeFrame,
+    /// Tokens where a grouping phrase starts ("by *region*", "for each *channel*").
+    pub(crate) group_starts: Vec<usize>,
+    /// Tokens where the counted thing is named ("how many *orders*").
+    pub(crate) count_starts: Vec<usize>,
+    /// Aggregate words and their tokens.
+    pub(crate) aggregates: Vec<(usize, Aggregate)>,
+    /// "how much".
+    pub(crate) how_much: bool,
+    pub(crate) ranking: Option<Ranking>,
+    /// "share of" / "percentage of": the token after "of".
+    pub(crate) share: Option<usize>,
+    /// "rate", "ratio": the token.
+    pub(crate) rate: Option<usize>,
+    /// "did not", "without", "never": the token after the negation.
+    pub(crate) negation: Option<usize>,
+    /// Tokens the structure used (not content).
+    pub(crate) used: Vec<bool>,
+}
+
+impl Structure {
+    /// The content tokens: words that are not grammar, plus quoted literals.
+    pub(crate) fn content(&self) -> Vec<usize> {
+        (0..self.tokens.len())
+            .filter(|&index| {
+                let token = &self.tokens[index];
+                !self.used[index]
+                    && match token.kind {
+                        TokenKind::Word => !is_stop_word(&token.lower),
+                        TokenKind::Quoted => true,
+                        TokenKind::Number | TokenKind::Date => false,
+                    }
+            })
+            .collect()
+    }
+
+    /// The first content token at or after `index`.
+    pub(crate) fn next_content(index: usize, content: &[usize]) -> Option<usize> {
+        content.iter().copied().find(|&position| position >= index)
+    }
+}
+
+const SUPERLATIVES_DESCENDING: &[&str] = &[
+    "most", "highest", "largest", "biggest", "best", "greatest", "top", "maximum",
+];
+const SUPERLATIVES_ASCENDING: &[&str] =
+    &["least", "lowest", "smallest", "fewest", "worst", "bottom"];
+
+/// Parses the structure of `question`.
+pub(crate) fn read_structure(question: &str) -> Structure {
+    let tokens = tokenize(question);
+    let time = read_time(&tokens);
+    let mut used = vec![false; tokens.len()];
+    for &index in &time.used {
+        used[index] = true;
+    }
+    let lower: Vec<String> = tokens.iter().map(|token| token.lower.clone()).collect();
+    let word = |index: usize| lower.get(index).map_or("", String::as_str);
+    let mut structure = Structure {
+        time,
+        ..Structure::default()
+    };
+    let mut index = 0;
+    while index < tokens.len() {
+        if used[index] {
+            index += 1;
+            continue;
+        }
+        match word(index) {
+            "how" if word(index + 1) == "many" => {
+                used[index] = true;
+                used[index + 1] = true;
+                structure.count_starts.push(index + 2);
+                structure.aggregates.push((index, Aggregate::Count));
+                index += 2;
+                continue;
+            }
+            "how" if word(index + 1) == "much" => {
+                used[index] = true;
+                used[index + 1] = true;
+                structure.how_much = true;
+                structure.aggregates.push((index, Aggregate::Sum));
+                index += 2;
+                continue;
+            }
+            "number" | "count" if word(index + 1) == "of" => {
+                used[index] = true;
+                used[index + 1] = true;
+                structure.count_starts.push(index + 2);
+                structure.aggregates.push((index, Aggregate::Count));
+                index += 2;
+                continue;
+            }
+            "total" | "sum" | "overall" => {
+                structure.aggregates.push((index, Aggregate::Sum));
+            }
+            "average" | "avg" | "mean" => {
+                structure.aggregates.push((index, Aggregate::Average));
+            }
+            "maximum" | "max" => {
+                structure.aggregates.push((index, Aggregate::Maximum));
+            }
+            "minimum" | "min" => {
+                structure.aggregates.push((index, Aggregate::Minimum));
+            }
+            "by" | "per" | "each" | "every" | "across" => {
+                used[index] = true;
+                structure.group_starts.push(index + 1);
+            }
+            "share" | "percentage" | "proportion" | "fraction" | "percent"
+                if word(index + 1) == "of" =>
+            {
+                used[index] = true;
+                used[index + 1] = true;
+                structure.share = Some(index + 2);
+                // "share of orders …" counts orders, as "how many" would.
+                structure.count_starts.push(index + 2);
+                index += 2;
+                continue;
+            }
+            "rate" | "ratio" => {
+                structure.rate = Some(index);
+            }
+            "not" | "n't" | "never" | "without" | "didn't" | "don't" | "haven't" | "hasn't"
+            | "no" => {
+                used[index] = true;
+                structure.negation = Some(index + 1);
+            }
+            _ => {}
+        }
+        index += 1;
+    }
+    structure.ranking = read_ranking(&tokens, &lower, &mut used);
+    structure.tokens = tokens;
+    structure.used = used;
+    structure
+}
+
+fn is_plural(token: &Token) -> bool {
+    token.lower.ends_with('s') && token.stem != token.lower
+}
+
+/// Ranking words: "top N", "bottom N", "N … most", "which … most", "most common X",
+/// "best-selling X".
+fn read_ranking(tokens: &[Token], lower: &[String], used: &mut [bool]) -> Option<Ranking> {
+    let word = |index: usize| lower.get(index).map_or("", String::as_str);
+    let is_number = |index: usize, used: &[bool]| {
+        tokens
+            .get(index)
+            .is_some_and(|token| token.kind == TokenKind::Number && !used[index])
+    };
+    let number = |index: usize| tokens[index].lower.parse::<u64>().ok();
+    let mut ranking: Option<Ranking> = None;
+    // "top 5 X" / "bottom 3 X" / "top X"
+    for index in 0..tokens.len() {
+        let descending = match word(index) {
+            "top" => true,
+            "bottom" => false,
+            _ => continue,
+        };
+        used[index] = true;
+        let (limit, subject) = if is_number(index + 1, used) {
+            used[index + 1] = true;
+            (number(index + 1), index + 2)
+        } else {
+            (Some(10), index + 1)
+        };
+        ranking = Some(Ranking {
+            limit,
+            descending,
+            subject: Some(subject),
+            by: None,
+            frequency: false,
+        });
+        break;
+    }
+    // Superlatives: "the most revenue", "most common reasons", "best-selling product".
+    for index in 0..tokens.len() {
+        let text = word(index);
+        let compound = ["best-", "top-", "worst-", "most-", "least-"]
+            .iter()
+            .find(|prefix| text.starts_with(**prefix));
+        let descending = if let Some(prefix) = compound {
+            !matches!(*prefix, "worst-" | "least-")
+        } else if SUPERLATIVES_DESCENDING.contains(&text) {
+            true
+        } else if SUPERLATIVES_ASCENDING.contains(&text) {
+            false
+        } else {
+            continue;
+        };
+        used[index] = true;
+        let frequency = matches!(word(index + 1), "common" | "popular" | "frequent");
+        if frequency {
+            used[index + 1] = true;
+        }
+        let next = index + 1 + usize::from(frequency);
+        let mut current = ranking.unwrap_or(Ranking {
+            limit: None,
+            descending,
+            subject: None,
+            by: None,
+            frequency,
+        });
+        current.descending = descending;
+        current.frequency |= frequency;
+        if compound.is_some() || frequency {
+            // The ranked thing follows: "best-selling product", "most common reasons".
+            if current.subject.is_none() {
+                current.subject = Some(next);
+                if current.limit.is_none() {
+                    current.limit = tokens
+                        .get(next)
+                        .filter(|token| !is_plural(token))
+                        .map(|_| 1);
+                }
+            }
+        } else {
+            current.by = Some(next);
+        }
+        ranking = Some(current);
+        break;
+    }
+    let mut ranking = ranking?;
+    // "Which 3 stores …", "Which city …", "Who were …": the subject and its count.
+    if ranking.subject.is_none() {
+        if let Some(position) = (0..tokens.len()).find(|&i| is_number(i, used)) {
+            used[position] = true;
+            ranking.limit = number(position);
+            ranking.subject = Some(position + 1);
+        } else if let Some(position) =
+            (0..tokens.len()).find(|&i| matches!(word(i), "which" | "what" | "who"))
+        {
+            ranking.subject = Some(position + 1);
+            if ranking.limit.is_none() {
+                ranking.limit = tokens
+                    .iter()
+                    .skip(position + 1)
+                    .find(|token| token.kind == TokenKind::Word && !is_stop_word(&token.lower))
+                    .filter(|token| !is_plural(token))
+                    .map(|_| 1);
+            }
+        }
+    }
+    Some(ranking)
+}
+
+/// Words that are grammar of an analytics question, never a literal value.
+pub(crate) fn is_filler(lower: &str) -> bool {
+    FILLER.binary_search(&lower).is_ok()
+}
+
+/// Sorted, for binary search.
+const FILLER: &[&str] = &[
+    "account",
+    "among",
+    "amount",
+    "amounts",
+    "ask",
+    "average",
+    "avg",
+    "bought",
+    "bring",
+    "broke",
+    "broken",
+    "buy",
+    "change",
+    "changed",
+    "charge",
+    "charged",
+    "common",
+    "contribute",
+    "contributed",
+    "current",
+    "currently",
+    "data",
+    "did",
+    "different",
+    "distinct",
+    "do",
+    "down",
+    "earn",
+    "earned",
+    "ever",
+    "far",
+    "figure",
+    "figures",
+    "find",
+    "generate",
+    "generated",
+    "go",
+    "had",
+    "happen",
+    "happened",
+    "item",
+    "items",
+    "kind",
+    "know",
+    "last",
+    "look",
+    "made",
+    "make",
+    "max",
+    "maximum",
+    "mean",
+    "min",
+    "minimum",
+    "most",
+    "new",
+    "now",
+    "number",
+    "off",
+    "one",
+    "only",
+    "other",
+    "out",
+    "overall",
+    "paid",
+    "pay",
+    "place",
+    "placed",
+    "popular",
+    "put",
+    "rank",
+    "ranked",
+    "rate",
+    "record",
+    "records",
+    "result",
+    "results",
+    "see",
+    "sell",
+    "selling",
+    "sign",
+    "signed",
+    "sold",
+    "spend",
+    "spent",
+    "still",
+    "sum",
+    "take",
+    "taken",
+    "times",
+    "took",
+    "total",
+    "up",
+    "value",
+    "values",
+    "versus",
+    "vs",
+    "way",
+    "year",
+    "years",
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn filler_is_sorted() {
+        assert!(FILLER.windows(2).all(|pair| pair[0] < pair[1]));
+    }
+
+    #[test]
+    fn reads_counts_groups_and_rankings() {
+        let s = read_structure("Which 3 stores brought in the most revenue in 2025?");
+        let ranking = s.ranking.unwrap();
+        assert_eq!(ranking.limit, Some(3));
+        assert_eq!(s.tokens[ranking.subject.unwrap()].lower, "stores");
+        assert_eq!(s.tokens[ranking.by.unwrap()].lower, "revenue");
+
+        let s = read_structure("What are the most common reasons customers return items?");
+        let ranking = s.ranking.unwrap();
+        assert!(ranking.frequency && ranking.limit.is_none());
+        assert_eq!(s.tokens[ranking.subject.unwrap()].lower, "reasons");
+
+        let s = read_structure("What were our top 5 products by revenue in 2024?");
+        let ranking = s.ranking.unwrap();
+        assert_eq!((ranking.limit, ranking.descending), (Some(5), true));
+        assert_eq!(s.tokens[ranking.subject.unwrap()].lower, "products");
+        assert_eq!(s.tokens[s.group_starts[0]].lower, "revenue");
+
+        let s = read_structure(
+            "What was the best-selling product by units among enterprise customers?",
+        );
+        assert_eq!(s.ranking.unwrap().limit, Some(1));
+
+        let s = read_structure("How many active customers did not place any order in 2025?");
+        assert_eq!(s.tokens[s.count_starts[0]].lower, "active");
+        assert_eq!(s.tokens[s.negation.unwrap()].lower, "place");
+        assert_eq!(s.time.periods.len(), 1);
+    }
+}
