@@ -1,0 +1,188 @@
+//! Literals: words no phrase took — values met by entity matching's near spellings
+//! and abbreviations, unknown measure words, and literals Genie puts on a plausible
+//! column when nothing exposes the values.
+
+use super::super::draw::pick;
+use super::super::plan::{Condition, Measure};
+use super::super::question::{Aggregate, is_filler};
+use super::super::values::match_value;
+use super::{Reader, target_tables};
+
+impl Reader<'_> {
+    /// Words no phrase took: literals. With entity matching a near spelling or an
+    /// abbreviating code may still meet a value; otherwise the literal lands on a
+    /// plausible string column, written as the user wrote it.
+    pub(super) fn read_literals(&mut self) {
+        let taken: Vec<usize> = self
+            .phrases
+            .iter()
+            .flat_map(|phrase| phrase.start..phrase.end)
+            .collect();
+        let mut runs: Vec<Vec<usize>> = Vec::new();
+        let mut previous: Option<usize> = None;
+        for &position in self.content {
+            let token = &self.structure.tokens[position];
+            if taken.contains(&position) || is_filler(&token.lower) {
+                previous = None;
+                continue;
+            }
+            match (runs.last_mut(), previous) {
+                (Some(run), Some(last)) if position == last + 1 => run.push(position),
+                _ => runs.push(vec![position]),
+            }
+            previous = Some(position);
+        }
+        for run in runs {
+            let text = run
+                .iter()
+                .map(|&p| self.structure.tokens[p].lower.as_str())
+                .collect::<Vec<_>>()
+                .join(" ");
+            if let Some(condition) = self.fuzzy_value(&text) {
+                self.plan.conditions.push(condition);
+                continue;
+            }
+            let raw = run
+                .iter()
+                .map(|&p| self.structure.tokens[p].raw.as_str())
+                .collect::<Vec<_>>()
+                .join(" ");
+            if self.in_measure_position(run[0])
+                && let Some(measure) = self.guessed_measure(&raw, run[0])
+            {
+                let index = self.push_measure(measure);
+                if self.structure.ranking.is_some_and(|r| r.by.is_some()) {
+                    self.ranking_measure.get_or_insert(index);
+                }
+                continue;
+            }
+            if let Some(condition) = self.guessed_literal(&raw, run[0]) {
+                self.plan.conditions.push(condition);
+            } else {
+                self.plan
+                    .notes
+                    .push(format!("\"{raw}\" does not match anything in this space"));
+            }
+        }
+    }
+
+    /// A value of an entity-matching column that `text` spells nearly or abbreviates.
+    pub(super) fn fuzzy_value(&self, text: &str) -> Option<Condition> {
+        let mut found = Vec::new();
+        for (t, table) in self.model.tables.iter().enumerate() {
+            for (c, column) in table.columns.iter().enumerate() {
+                if !column.entity_matching {
+                    continue;
+                }
+                if let Some((value, how)) =
+                    match_value(text, &column.values, &column.labels, false, true)
+                {
+                    found.push((how, t, c, value));
+                }
+            }
+        }
+        found.sort();
+        let best = found.first()?.0;
+        let pool: Vec<_> = found.iter().filter(|(how, ..)| *how == best).collect();
+        let (_, table, column, value) = pool[pick(self.draw, self.question, 1000, pool.len())];
+        Some(self.value_condition(*table, *column, value, "entity matching"))
+    }
+
+    /// Whether the word at `position` is where the question names what to compute:
+    /// after an aggregate word, "how much", "the most", "share of" or "by" of a
+    /// ranking, with nothing measured yet.
+    pub(super) fn in_measure_position(&self, position: usize) -> bool {
+        if !self.plan.measures.is_empty() || self.count_entity.is_some() {
+            return false;
+        }
+        let near = |start: usize| position >= start && position <= start + 2;
+        self.structure.aggregates.iter().any(|(at, aggregate)| {
+            *aggregate != Aggregate::Count && position > *at && position <= at + 3
+        }) || self.structure.how_much
+            || self.structure.share.is_some_and(near)
+            || self.structure.ranking.and_then(|r| r.by).is_some_and(near)
+            || self.structure.group_starts.iter().any(|&start| near(start))
+            || (self.structure.ranking.is_none() && !self.plan.dimensions.is_empty())
+    }
+
+    /// An unknown measure word ("revenue" with no measure defined): Genie aggregates
+    /// a plausible numeric column of a table in play, chosen by the draw.
+    pub(super) fn guessed_measure(&self, raw: &str, position: usize) -> Option<Measure> {
+        let mut tables: Vec<usize> = self.plan.tables();
+        tables.extend(self.plan.context.iter().copied());
+        if tables.is_empty() {
+            tables = (0..self.model.tables.len()).collect();
+        }
+        let candidates: Vec<(usize, usize)> = tables
+            .iter()
+            .flat_map(|&table| {
+                (0..self.model.tables[table].columns.len()).map(move |column| (table, column))
+            })
+            .filter(|&(table, column)| {
+                self.column(table, column).is_numeric() && !self.is_key(table, column)
+            })
+            .collect();
+        if candidates.is_empty() {
+            return None;
+        }
+        let (table, column) =
+            candidates[pick(self.draw, self.question, 4000 + position, candidates.len())];
+        let aggregate = self
+            .aggregate_before(position)
+            .filter(|aggregate| *aggregate != Aggregate::Count)
+            .unwrap_or(Aggregate::Sum);
+        let data = self.column(table, column);
+        Some(Measure {
+            sql: format!(
+                "{}({})",
+                aggregate.function(),
+                self.reference(table, column)
+            ),
+            alias: format!("{}_{}", aggregate.prefix(), data.name),
+            tables: vec![table],
+            describe: format!(
+                "Guess that \"{raw}\" is the {} of `{}`",
+                aggregate.function(),
+                data.name
+            ),
+            count_of: None,
+        })
+    }
+
+    /// The literal `raw` put on a string column of a table in play, chosen by the draw.
+    pub(super) fn guessed_literal(&self, raw: &str, position: usize) -> Option<Condition> {
+        let mut tables: Vec<usize> = self
+            .phrases
+            .iter()
+            .filter(|phrase| phrase.start > position && phrase.start <= position + 3)
+            .flat_map(|phrase| target_tables(self.model, &phrase.target))
+            .collect();
+        tables.extend(self.plan.tables());
+        tables.extend(self.plan.context.iter().copied());
+        if let Some(entity) = self.count_entity {
+            tables.push(entity);
+        }
+        let table = *tables.first()?;
+        let candidates: Vec<usize> = self.model.tables[table]
+            .columns
+            .iter()
+            .enumerate()
+            .filter(|(_, column)| {
+                column.column_type == genie_core::result::ColumnType::String
+                    && !column.values.is_empty()
+                    && column.values.len() <= 100
+            })
+            .map(|(index, _)| index)
+            .collect();
+        if candidates.is_empty() {
+            return None;
+        }
+        let column = candidates[pick(self.draw, self.question, 2000 + position, candidates.len())];
+        let mut condition = self.value_condition(table, column, raw, "guessed");
+        condition.describe = format!(
+            "Guess that \"{raw}\" is a value of `{}`",
+            self.column(table, column).name
+        );
+        Some(condition)
+    }
+}

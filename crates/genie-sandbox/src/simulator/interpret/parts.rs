@@ -1,0 +1,131 @@
+//! The parts of a plan a phrase names: dimensions (a column, a table's name column,
+//! an expression snippet) and measures (a measure snippet, an aggregated column, a
+//! count of rows).
+
+use genie_core::space::SnippetKind;
+
+use super::super::lexicon::Target;
+use super::super::model::ModelColumn;
+use super::super::plan::{Dimension, Measure};
+use super::super::question::Aggregate;
+use super::Reader;
+
+impl Reader<'_> {
+    /// Adds the dimension the phrase at `index` names; false when it names none.
+    pub(super) fn add_dimension(&mut self, index: usize) -> bool {
+        let phrase = &self.phrases[index];
+        let dimension = match &phrase.target {
+            Target::Table(table) => {
+                let Some(column) = self.label_column(*table) else {
+                    return false;
+                };
+                self.column_dimension(*table, column)
+            }
+            Target::Column(table, column) | Target::Value { table, column, .. } => {
+                self.column_dimension(*table, *column)
+            }
+            Target::Snippet(s) => {
+                let snippet = &self.model.snippets[*s];
+                if snippet.kind != SnippetKind::Expression {
+                    return false;
+                }
+                Dimension {
+                    sql: snippet.sql.clone(),
+                    alias: snippet.output.clone(),
+                    tables: snippet.tables.clone(),
+                    describe: format!("Group by the {}", snippet.origin),
+                    grain: None,
+                }
+            }
+        };
+        if !self.plan.dimensions.iter().any(|d| d.sql == dimension.sql) {
+            self.plan.dimensions.push(dimension);
+        }
+        true
+    }
+
+    pub(super) fn column_dimension(&self, table: usize, column: usize) -> Dimension {
+        let data = self.column(table, column);
+        Dimension {
+            sql: self.reference(table, column),
+            alias: data.name.clone(),
+            tables: vec![table],
+            describe: format!("Group by `{}`", data.name),
+            grain: None,
+        }
+    }
+
+    /// The column that names a table's rows: one called a name, else the first string.
+    pub(super) fn label_column(&self, table: usize) -> Option<usize> {
+        let columns = &self.model.tables[table].columns;
+        let is_string = |c: &ModelColumn| c.column_type == genie_core::result::ColumnType::String;
+        let names_it = |c: &ModelColumn| {
+            let words = super::super::words::identifier_words(&c.name);
+            words
+                .iter()
+                .any(|w| matches!(w.as_str(), "name" | "nm" | "title" | "label"))
+                || c.synonyms.iter().any(|s| s.to_lowercase().contains("name"))
+                || c.description.to_lowercase().starts_with("name")
+                || c.description.to_lowercase().contains(" name")
+        };
+        columns
+            .iter()
+            .position(|c| is_string(c) && names_it(c))
+            .or_else(|| columns.iter().position(is_string))
+    }
+
+    pub(super) fn count_measure(&self, table: usize) -> Measure {
+        let alias = &self.model.tables[table].alias;
+        Measure {
+            sql: "COUNT(*)".to_owned(),
+            alias: format!("{alias}_count"),
+            tables: vec![table],
+            describe: format!("Count the rows of `{alias}`"),
+            count_of: Some(table),
+        }
+    }
+
+    /// The measure a measure-like target names.
+    pub(super) fn measure_of(&self, target: &Target, index: usize) -> Measure {
+        match target {
+            Target::Snippet(s) => {
+                let snippet = &self.model.snippets[*s];
+                Measure {
+                    sql: snippet.sql.clone(),
+                    alias: snippet.output.clone(),
+                    tables: snippet.tables.clone(),
+                    describe: format!("Compute the {}", snippet.origin),
+                    count_of: None,
+                }
+            }
+            Target::Column(table, column) => {
+                let aggregate = self
+                    .aggregate_before(self.phrases[index].start)
+                    .filter(|aggregate| *aggregate != Aggregate::Count)
+                    .unwrap_or(Aggregate::Sum);
+                let data = self.column(*table, *column);
+                Measure {
+                    sql: format!(
+                        "{}({})",
+                        aggregate.function(),
+                        self.reference(*table, *column)
+                    ),
+                    alias: format!("{}_{}", aggregate.prefix(), data.name),
+                    tables: vec![*table],
+                    describe: format!("{} of `{}`", aggregate.function(), data.name),
+                    count_of: None,
+                }
+            }
+            Target::Table(table) | Target::Value { table, .. } => self.count_measure(*table),
+        }
+    }
+
+    /// Adds a measure unless the same one is there; returns its index.
+    pub(super) fn push_measure(&mut self, measure: Measure) -> usize {
+        if let Some(index) = self.plan.measures.iter().position(|m| m.sql == measure.sql) {
+            return index;
+        }
+        self.plan.measures.push(measure);
+        self.plan.measures.len() - 1
+    }
+}
