@@ -171,7 +171,7 @@ fn column_after(tokens: &[SqlToken], marker: usize) -> Option<String> {
 }
 
 /// Parameters bound from the question, the question tokens that bound them, and the
-/// words those tokens stand for (the parameter's and its column's name words).
+/// words those tokens stand for (the parameter's name words).
 struct Bound {
     parameters: Vec<QueryParameter>,
     consumed: BTreeSet<usize>,
@@ -212,9 +212,6 @@ fn bind_parameters(
             Some((indexes, value)) => {
                 bound.consumed.extend(indexes);
                 bound.slot_words.extend(name_stems(&parameter.name));
-                bound
-                    .slot_words
-                    .extend(column.iter().flat_map(|column| name_stems(column)));
                 value
             }
             None => match default_value(parameter) {

@@ -94,16 +94,38 @@ fn phrase_stems(text: &str) -> Vec<String> {
         .collect()
 }
 
-/// The head of a description: up to the first `:`, `.`, `,`, `;`, ` - ` or newline,
-/// when it is at most four content words.
-fn description_head(description: &str) -> Option<Vec<String>> {
+/// The heads of a description: the text up to the first `:`, `.`, `,`, `;`, `(`,
+/// ` - ` or newline, and its part before the first preposition ("Payload capacity"
+/// of "Payload capacity in kilograms"), each when it is at most four content words.
+fn description_heads(description: &str) -> Vec<Vec<String>> {
     let end = description
         .find([':', '.', ',', ';', '\n', '('])
         .unwrap_or(description.len());
     let head = description[..end].split(" - ").next().unwrap_or_default();
+    let mut heads = Vec::new();
     let stems = phrase_stems(head);
-    (!stems.is_empty() && stems.len() <= 4).then_some(stems)
+    if !stems.is_empty() && stems.len() <= 4 {
+        heads.push(stems);
+    }
+    let words: Vec<&str> = head.split_whitespace().collect();
+    if let Some(cut) = words
+        .iter()
+        .position(|word| BREAKS.contains(&word.to_lowercase().as_str()))
+        && cut > 0
+    {
+        let stems = phrase_stems(&words[..cut].join(" "));
+        if !stems.is_empty() && stems.len() <= 4 && !heads.contains(&stems) {
+            heads.push(stems);
+        }
+    }
+    heads
 }
+
+/// Words that end a description's noun phrase.
+const BREAKS: &[&str] = &[
+    "after", "at", "before", "by", "for", "from", "in", "of", "on", "per", "that", "to", "which",
+    "who", "with",
+];
 
 /// "one row per X" (up to a preposition or punctuation, at most three words).
 fn row_entity(description: &str) -> Option<Vec<String>> {
@@ -140,7 +162,7 @@ impl Lexicon {
             let words = identifier_words(&table.alias);
             lexicon.add_stems(&stems_of(&words), Target::Table(t), FULL_NAME, "table name");
             lexicon.names.push((Target::Table(t), words, Vec::new()));
-            if let Some(head) = description_head(&table.description) {
+            for head in description_heads(&table.description) {
                 lexicon.add_stems(
                     &head,
                     Target::Table(t),
@@ -174,7 +196,7 @@ impl Lexicon {
                 for synonym in &column.synonyms {
                     lexicon.add_text(synonym, target.clone(), SYNONYM, "synonym");
                 }
-                if let Some(head) = description_head(&column.description) {
+                for head in description_heads(&column.description) {
                     lexicon.add_stems(
                         &head,
                         target.clone(),
@@ -470,8 +492,15 @@ mod tests {
     #[test]
     fn descriptions_give_heads_and_row_entities() {
         assert_eq!(
-            description_head("Order status code: CMP = completed"),
-            Some(vec![stem("order"), stem("status"), stem("code")])
+            description_heads("Order status code: CMP = completed"),
+            [vec![stem("order"), stem("status"), stem("code")]]
+        );
+        assert_eq!(
+            description_heads("Payload capacity in kilograms"),
+            [
+                vec![stem("payload"), stem("capacity"), stem("kilograms")],
+                vec![stem("payload"), stem("capacity")]
+            ]
         );
         assert_eq!(
             row_entity("Order header: one row per order placed, in every status."),

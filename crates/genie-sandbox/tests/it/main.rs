@@ -2,6 +2,7 @@
 
 mod retail_fixture;
 mod simulator_retail;
+mod simulator_rules;
 mod spaces;
 mod statements;
 

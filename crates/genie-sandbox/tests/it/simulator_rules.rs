@@ -1,0 +1,399 @@
+//! Each rule of the Genie simulator (`docs/sandbox-genie.md`), shown by flipping one
+//! piece of metadata and watching the answer change. The schema is deliberately not
+//! the retail fixture's: the rules name no fixture's tables or words.
+
+use genie_core::space::SpaceConfig;
+use genie_sandbox::engine::Engine;
+use genie_sandbox::simulator::{Catalog, Draw, Reply, answer};
+use serde_json::{Value, json};
+
+const SCHEMA: &str = "\
+CREATE SCHEMA fleet.ops;
+CREATE TABLE fleet.ops.trk (trk_id INT, trk_nm STRING, dpt_cd STRING, cap_kg INT, sts STRING);
+CREATE TABLE fleet.ops.trp (trp_id INT, trk_id INT, trp_dt DATE, dist_km DOUBLE, sts STRING);
+INSERT INTO fleet.ops.trk VALUES
+  (1, 'Atlas', 'NTH', 12000, 'ACT'), (2, 'Boreas', 'STH', 8000, 'ACT'), (3, 'Cygnus', 'NTH', 20000, 'RET');
+INSERT INTO fleet.ops.trp VALUES
+  (10, 1, DATE '2024-01-03', 420.5, 'ONTIME'), (11, 1, DATE '2024-02-11', 910.0, 'LATE'),
+  (12, 2, DATE '2024-02-20', 130.0, 'ONTIME'), (13, 3, DATE '2024-03-05', 1210.0, 'CNCL'),
+  (14, 2, DATE '2025-01-09', 75.0, 'LATE');
+COMMENT ON COLUMN fleet.ops.trk.cap_kg IS 'Cap';
+";
+
+struct Bench {
+    engine: Engine,
+    catalog: Catalog,
+}
+
+impl Bench {
+    async fn new() -> Self {
+        let engine = Engine::from_schema_sql(SCHEMA).await.expect("schema loads");
+        let catalog = Catalog::load(&engine).await.expect("catalog loads");
+        Self { engine, catalog }
+    }
+
+    fn reply(&self, space: &Value, question: &str, attempt: u64) -> Reply {
+        let config = SpaceConfig::from_json(&space.to_string()).expect("space parses");
+        answer(&self.catalog, &config, question, Draw { seed: 7, attempt })
+    }
+
+    /// The SQL answered, after checking it runs; `None` for a text reply.
+    async fn sql(&self, space: &Value, question: &str) -> Option<String> {
+        match self.reply(space, question, 0) {
+            Reply::Query(query) => {
+                self.engine
+                    .query(&query.sql)
+                    .await
+                    .unwrap_or_else(|error| panic!("{question}: `{}` fails: {error}", query.sql));
+                Some(query.sql)
+            }
+            Reply::Text(_) => None,
+        }
+    }
+
+    /// The reasoning steps shown with a query answer (empty for text).
+    fn steps(&self, space: &Value, question: &str) -> String {
+        match self.reply(space, question, 0) {
+            Reply::Query(query) => query
+                .thoughts
+                .iter()
+                .map(|thought| thought.content.clone())
+                .collect::<Vec<_>>()
+                .join("\n"),
+            Reply::Text(_) => String::new(),
+        }
+    }
+}
+
+const ID: &str = "01f0000000000000000000000000000";
+
+fn id(n: u32) -> String {
+    format!("{ID}{n}")
+}
+
+/// The two tables, with `trk`/`trp` column configs and instructions given.
+fn space(trk_columns: Value, trp_columns: Value, instructions: Value) -> Value {
+    json!({
+        "version": 2,
+        "data_sources": {"tables": [
+            {"identifier": "fleet.ops.trk", "description": ["Trucks: one row per truck"], "column_configs": trk_columns},
+            {"identifier": "fleet.ops.trp", "description": ["Trips: one row per trip"], "column_configs": trp_columns}
+        ]},
+        "instructions": instructions
+    })
+}
+
+fn bare() -> Value {
+    space(json!([]), json!([]), json!({}))
+}
+
+const JOIN: fn() -> Value = || {
+    json!([{"id": id(9), "left": {"identifier": "fleet.ops.trp", "alias": "t"},
+            "right": {"identifier": "fleet.ops.trk", "alias": "k"},
+            "sql": ["`t`.`trk_id` = `k`.`trk_id`", "--rt=FROM_RELATIONSHIP_TYPE_MANY_TO_ONE--"]}])
+};
+
+#[tokio::test]
+async fn example_sql_is_reused_and_parameters_come_from_the_question() {
+    let bench = Bench::new().await;
+    let plain = json!({"example_question_sqls": [{"id": id(1),
+        "question": ["How far have our trucks driven altogether?"],
+        "sql": ["SELECT SUM(dist_km) AS km FROM fleet.ops.trp"]}]});
+    let with_example = space(json!([]), json!([]), plain);
+    assert_eq!(
+        bench
+            .sql(&with_example, "How far have our trucks driven altogether?")
+            .await
+            .as_deref(),
+        Some("SELECT SUM(dist_km) AS km FROM fleet.ops.trp")
+    );
+    assert_ne!(
+        bench
+            .sql(&bare(), "How far have our trucks driven altogether?")
+            .await
+            .as_deref(),
+        Some("SELECT SUM(dist_km) AS km FROM fleet.ops.trp")
+    );
+    let parameterised = space(
+        json!([{"column_name": "dpt_cd", "enable_format_assistance": true}]),
+        json!([]),
+        json!({"example_question_sqls": [{"id": id(2),
+            "question": ["How many trucks does a depot have?"],
+            "sql": ["SELECT COUNT(*) FROM fleet.ops.trk WHERE dpt_cd = :depot"],
+            "parameters": [{"name": "depot", "type_hint": "STRING", "default_value": {"values": ["STH"]}}]}]}),
+    );
+    let Reply::Query(query) =
+        bench.reply(&parameterised, "How many trucks does depot NTH have?", 0)
+    else {
+        panic!("expected a query");
+    };
+    assert_eq!(
+        query.sql,
+        "SELECT COUNT(*) FROM fleet.ops.trk WHERE dpt_cd = 'NTH'"
+    );
+    assert_eq!(query.trusted_asset.as_deref(), Some(id(2).as_str()));
+    assert_eq!(query.parameters[0].value, "NTH");
+}
+
+#[tokio::test]
+async fn synonyms_descriptions_and_exclusion_decide_the_column() {
+    let bench = Bench::new().await;
+    let question = "What is the total mileage?";
+    assert!(
+        bench
+            .steps(&bare(), question)
+            .contains("Guess that \"mileage\"")
+    );
+    let synonym = space(
+        json!([]),
+        json!([{"column_name": "dist_km", "synonyms": ["mileage"]}]),
+        json!({}),
+    );
+    assert!(
+        bench
+            .sql(&synonym, question)
+            .await
+            .unwrap()
+            .contains("SUM(`trp`.`dist_km`)")
+    );
+    let hidden = space(
+        json!([]),
+        json!([{"column_name": "dist_km", "synonyms": ["mileage"], "exclude": true}]),
+        json!({}),
+    );
+    assert!(
+        !bench
+            .sql(&hidden, question)
+            .await
+            .unwrap_or_default()
+            .contains("dist_km")
+    );
+
+    // The UC comment "Cap" says little; a space description wins over it.
+    let question = "What is the average payload capacity of our trucks?";
+    assert!(
+        bench
+            .steps(&bare(), question)
+            .contains("Guess that \"payload capacity\"")
+    );
+    let described = space(
+        json!([{"column_name": "cap_kg", "description": ["Payload capacity in kilograms"]}]),
+        json!([]),
+        json!({}),
+    );
+    assert!(
+        bench
+            .sql(&described, question)
+            .await
+            .unwrap()
+            .contains("AVG(`trk`.`cap_kg`)")
+    );
+    assert!(!bench.steps(&described, question).contains("Guess"));
+}
+
+#[tokio::test]
+async fn literals_need_format_assistance_or_entity_matching() {
+    let bench = Bench::new().await;
+    let late = "How many trips were late?";
+    assert!(bench.sql(&bare(), late).await.unwrap().contains("= 'late'"));
+    let sampled = space(
+        json!([]),
+        json!([{"column_name": "sts", "enable_format_assistance": true}]),
+        json!({}),
+    );
+    assert!(
+        bench
+            .sql(&sampled, late)
+            .await
+            .unwrap()
+            .contains("`trp`.`sts` = 'LATE'")
+    );
+
+    // Label to code: only entity matching maps "cancelled" to CNCL.
+    let cancelled = "How many trips were cancelled?";
+    assert!(
+        !bench
+            .sql(&sampled, cancelled)
+            .await
+            .unwrap()
+            .contains("'CNCL'")
+    );
+    let matched = space(
+        json!([]),
+        json!([{"column_name": "sts", "enable_format_assistance": true, "enable_entity_matching": true}]),
+        json!({}),
+    );
+    assert!(
+        bench
+            .sql(&matched, cancelled)
+            .await
+            .unwrap()
+            .contains("`trp`.`sts` = 'CNCL'")
+    );
+    // A description decoding the codes feeds the value dictionary.
+    let decoded = space(
+        json!([]),
+        json!([{"column_name": "sts", "description": ["Trip status: ONTIME = on schedule, LATE = delayed, CNCL = called off"],
+                "enable_format_assistance": true, "enable_entity_matching": true}]),
+        json!({}),
+    );
+    assert!(
+        bench
+            .sql(&decoded, "How many trips were delayed?")
+            .await
+            .unwrap()
+            .contains("'LATE'")
+    );
+}
+
+#[tokio::test]
+async fn joins_come_only_from_join_specs() {
+    let bench = Bench::new().await;
+    let question = "What is the total distance by depot?";
+    let distance = json!([{"column_name": "dist_km", "synonyms": ["distance"]}]);
+    let without = space(json!([]), distance.clone(), json!({}));
+    let sql = bench.sql(&without, question).await.unwrap_or_default();
+    assert!(!sql.contains("JOIN") && !sql.contains("dpt_cd"), "{sql}");
+    assert!(
+        bench
+            .steps(&without, question)
+            .contains("no join spec relates")
+    );
+    let with = space(json!([]), distance, json!({"join_specs": JOIN()}));
+    let sql = bench.sql(&with, question).await.unwrap();
+    assert!(
+        sql.contains("JOIN `fleet`.`ops`.`trk` AS `trk` ON `trp`.`trk_id` = `trk`.`trk_id`"),
+        "{sql}"
+    );
+    assert!(sql.contains("GROUP BY `trk`.`dpt_cd`"), "{sql}");
+}
+
+#[tokio::test]
+async fn snippets_define_measures_filters_and_expressions() {
+    let bench = Bench::new().await;
+    let snippets = json!({
+        "join_specs": JOIN(),
+        "sql_snippets": {
+            "measures": [{"id": id(3), "alias": "ton_km", "display_name": "Haul", "sql": ["SUM(trp.dist_km * trk.cap_kg / 1000)"], "synonyms": ["tonne kilometres"]}],
+            "filters": [{"id": id(4), "display_name": "long trips", "sql": ["trp.dist_km > 500"]}],
+            "expressions": [{"id": id(5), "alias": "trip_month", "display_name": "Trip Month", "sql": ["MONTH(trp.trp_dt)"]}]
+        }
+    });
+    let with = space(json!([]), json!([]), snippets);
+    let haul = bench
+        .sql(&with, "What was our total haul in 2024?")
+        .await
+        .unwrap();
+    assert!(
+        haul.contains("SUM(`trp`.`dist_km` * `trk`.`cap_kg` / 1000)") && haul.contains("JOIN"),
+        "{haul}"
+    );
+    assert!(
+        !bench
+            .sql(&bare(), "What was our total haul in 2024?")
+            .await
+            .unwrap_or_default()
+            .contains("/ 1000")
+    );
+    let long = bench
+        .sql(&with, "How many long trips were there?")
+        .await
+        .unwrap();
+    assert!(long.contains("`trp`.`dist_km` > 500"), "{long}");
+    assert!(
+        !bench
+            .sql(&bare(), "How many long trips were there?")
+            .await
+            .unwrap()
+            .contains("> 500")
+    );
+    let monthly = bench
+        .sql(&with, "How many trips were there per trip month?")
+        .await
+        .unwrap();
+    assert!(
+        monthly.contains("GROUP BY MONTH(`trp`.`trp_dt`)"),
+        "{monthly}"
+    );
+}
+
+#[tokio::test]
+async fn text_instructions_of_the_documented_forms_are_obeyed() {
+    let bench = Bench::new().await;
+    let rules = |text: &str| {
+        space(
+            json!([]),
+            json!([]),
+            json!({"text_instructions": [{"id": id(6), "content": [text]}]}),
+        )
+    };
+    let means = rules("\"long haul\" means trp.dist_km > 800.");
+    assert!(
+        bench
+            .sql(&means, "How many long haul trips were there?")
+            .await
+            .unwrap()
+            .contains("`trp`.`dist_km` > 800")
+    );
+    let refers = rules("Mileage refers to trp.dist_km.");
+    assert!(
+        bench
+            .sql(&refers, "What is the total mileage?")
+            .await
+            .unwrap()
+            .contains("SUM(`trp`.`dist_km`)")
+    );
+    let use_table = rules("Use fleet.ops.trk for vehicles and fleet.");
+    assert!(
+        bench
+            .sql(&use_table, "How many vehicles do we have?")
+            .await
+            .unwrap()
+            .contains("FROM `fleet`.`ops`.`trk`")
+    );
+    assert!(
+        !bench
+            .sql(&bare(), "How many vehicles do we have?")
+            .await
+            .unwrap_or_default()
+            .contains("`trk`")
+    );
+}
+
+#[tokio::test]
+async fn ties_are_drawn_per_attempt_until_metadata_breaks_them() {
+    let bench = Bench::new().await;
+    // Both tables have a `sts` column: "status" is ambiguous.
+    let question = "How many rows are there by status?";
+    let sqls = |space: &Value| -> std::collections::BTreeSet<String> {
+        (0..12)
+            .map(|attempt| match bench.reply(space, question, attempt) {
+                Reply::Query(query) => query.sql,
+                Reply::Text(text) => text.content,
+            })
+            .collect()
+    };
+    assert!(sqls(&bare()).len() > 1, "{:?}", sqls(&bare()));
+    let broken = space(
+        json!([{"column_name": "sts", "exclude": true}]),
+        json!([]),
+        json!({}),
+    );
+    assert_eq!(sqls(&broken).len(), 1);
+    // Same seed and attempt: the same answer.
+    assert_eq!(
+        bench.reply(&bare(), question, 3),
+        bench.reply(&bare(), question, 3)
+    );
+}
+
+#[tokio::test]
+async fn questions_that_map_nowhere_get_a_text_answer() {
+    let bench = Bench::new().await;
+    assert_eq!(
+        bench
+            .sql(&bare(), "What's the weather like in Lisbon?")
+            .await,
+        None
+    );
+}
