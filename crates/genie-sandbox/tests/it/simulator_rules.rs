@@ -72,6 +72,10 @@ fn id(n: u32) -> String {
 }
 
 /// The two tables, with `trk`/`trp` column configs and instructions given.
+#[expect(
+    clippy::needless_pass_by_value,
+    reason = "callers build each part inline with `json!`"
+)]
 fn space(trk_columns: Value, trp_columns: Value, instructions: Value) -> Value {
     json!({
         "version": 2,
