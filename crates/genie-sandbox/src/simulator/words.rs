@@ -176,11 +176,11 @@ const STOP_WORDS: &[&str] = &[
     "being", "brought", "by", "came", "can", "come", "could", "did", "do", "does", "done",
     "during", "each", "for", "from", "get", "give", "got", "had", "has", "have", "how", "i", "in",
     "into", "is", "it", "its", "just", "let", "list", "many", "me", "much", "my", "of", "on",
-    "onto", "or", "our", "ours", "over", "per", "please", "show", "since", "so", "tell", "than",
-    "that", "the", "their", "them", "then", "there", "these", "they", "this", "those", "through",
-    "to", "too", "until", "upon", "us", "very", "via", "was", "we", "were", "what", "when",
-    "where", "which", "while", "who", "whom", "whose", "why", "will", "with", "within", "would",
-    "you", "your",
+    "onto", "or", "our", "ours", "over", "per", "please", "show", "so", "tell", "than", "that",
+    "the", "their", "them", "then", "there", "these", "they", "this", "those", "through", "to",
+    "too", "until", "upon", "us", "very", "via", "was", "we", "were", "what", "when", "where",
+    "which", "while", "who", "whom", "whose", "why", "will", "with", "within", "would", "you",
+    "your",
 ];
 
 /// The content stems of `text`: word stems that are not stop words.

@@ -47,7 +47,16 @@ async fn score(engine: &Engine, catalog: &Catalog, config: &SpaceConfig) -> Vec<
                 .unwrap_or(!facts.order_by.is_empty() && facts.limit.is_some()),
             ..ComparisonOptions::default()
         };
-        let reply = answer(catalog, config, &benchmark.question, Draw::default());
+        let seed = std::env::var("SIMULATOR_SEED")
+            .ok()
+            .and_then(|seed| seed.parse().ok())
+            .unwrap_or(0);
+        let reply = answer(
+            catalog,
+            config,
+            &benchmark.question,
+            Draw { seed, attempt: 0 },
+        );
         let (correct, detail) = match reply {
             Reply::Text(text) => (false, format!("TEXT: {}", text.content)),
             Reply::Query(query) => match engine.query(&query.sql).await {
