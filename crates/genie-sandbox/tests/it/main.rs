@@ -23,18 +23,31 @@ INSERT INTO main.sales.orders VALUES
 
 /// A server over the small schema above holding `seeds`.
 async fn start_with(chunk_rows: usize, seeds: Vec<SeedSpace>) -> RunningSandbox {
-    let engine = Engine::from_schema_sql(SCHEMA).await.expect("schema loads");
-    serve(
-        engine,
-        seeds,
+    start_configured(
         SandboxConfig {
-            port: 0,
-            token: TOKEN.to_owned(),
             chunk_rows,
+            ..config()
         },
+        seeds,
     )
     .await
-    .expect("binds 127.0.0.1")
+}
+
+/// The test configuration: any port, the test token, no faults.
+fn config() -> SandboxConfig {
+    SandboxConfig {
+        port: 0,
+        token: TOKEN.to_owned(),
+        ..SandboxConfig::default()
+    }
+}
+
+/// A server over the small schema with `config`, holding `seeds`.
+async fn start_configured(config: SandboxConfig, seeds: Vec<SeedSpace>) -> RunningSandbox {
+    let engine = Engine::from_schema_sql(SCHEMA).await.expect("schema loads");
+    serve(engine, seeds, config)
+        .await
+        .expect("binds 127.0.0.1")
 }
 
 /// A server over the small schema with no spaces.
