@@ -1,5 +1,7 @@
 //! Integration tests of the sandbox server, driven over HTTP on 127.0.0.1.
 
+mod conversations;
+mod genie;
 mod retail_fixture;
 mod spaces;
 mod statements;
@@ -45,9 +47,7 @@ fn config() -> SandboxConfig {
 /// A server over the small schema with `config`, holding `seeds`.
 async fn start_configured(config: SandboxConfig, seeds: Vec<SeedSpace>) -> RunningSandbox {
     let engine = Engine::from_schema_sql(SCHEMA).await.expect("schema loads");
-    serve(engine, seeds, config)
-        .await
-        .expect("binds 127.0.0.1")
+    serve(engine, seeds, config).await.expect("binds 127.0.0.1")
 }
 
 /// A server over the small schema with no spaces.
