@@ -1,6 +1,8 @@
 //! Integration tests of the sandbox server, driven over HTTP on 127.0.0.1.
 
+mod audit;
 mod conversations;
+mod faults;
 mod genie;
 mod retail_fixture;
 mod spaces;
