@@ -39,8 +39,9 @@ pub(crate) async fn inject(
     fault_response(kind)
 }
 
-/// The answer of an injected fault.
-pub(crate) fn fault_response(kind: FaultKind) -> Response {
+/// The answer of an injected call fault (`Error500` and any kind that is not a call
+/// fault answer 500).
+fn fault_response(kind: FaultKind) -> Response {
     match kind {
         FaultKind::DroppedConnection => Response::new(Body::new(BrokenBody)),
         FaultKind::Error503 => ApiError::new(
