@@ -189,3 +189,123 @@ fn stage_index(status: MessageStatus) -> u8 {
         MessageStatus::Completed | MessageStatus::Failed => 6,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::simulator::{QueryReply, TextPurpose, TextReply};
+
+    fn message(answer: Answer) -> Message {
+        Message {
+            id: "m".to_owned(),
+            conversation_id: "c".to_owned(),
+            space_id: "s".to_owned(),
+            content: "q".to_owned(),
+            created_ms: 1_000,
+            step_ms: 100,
+            answer,
+            feedback: None,
+        }
+    }
+
+    fn query_message() -> Message {
+        message(Answer::Query {
+            attachment_id: "a".to_owned(),
+            text_attachment_id: "t".to_owned(),
+            viz_attachment_id: None,
+            reply: Box::new(QueryReply {
+                sql: "SELECT 1".to_owned(),
+                title: "One".to_owned(),
+                description: "You want one.".to_owned(),
+                thoughts: Vec::new(),
+                parameters: Vec::new(),
+                trusted_asset: None,
+                summary: "One.".to_owned(),
+            }),
+            statement_id: "missing".to_owned(),
+        })
+    }
+
+    fn kinds(body: &Value) -> Vec<&str> {
+        body["attachments"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|attachment| {
+                ["query", "text", "viz"]
+                    .into_iter()
+                    .find(|kind| attachment.get(*kind).is_some())
+                    .unwrap()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_query_answer_appears_step_by_step() {
+        let statements = StatementStore::default();
+        let message = query_message();
+        let at = |elapsed: u64| message_json(&message, 1_000 + elapsed, &statements, false);
+        assert_eq!(kinds(&at(399)), Vec::<&str>::new());
+        let pending = at(400);
+        assert_eq!(pending["status"], "PENDING_WAREHOUSE");
+        assert_eq!(kinds(&pending), ["query"]);
+        assert!(
+            pending["attachments"][0]["query"]
+                .get("statement_id")
+                .is_none()
+        );
+        assert!(pending["query_result"].is_null());
+        let executing = at(500);
+        assert_eq!(
+            executing["attachments"][0]["query"]["statement_id"],
+            "missing"
+        );
+        assert_eq!(executing["query_result"]["statement_id"], "missing");
+        assert_eq!(executing["last_updated_timestamp"], 1_500);
+        let completed = at(5_000);
+        assert_eq!(completed["status"], "COMPLETED");
+        assert_eq!(kinds(&completed), ["query", "text"]);
+        assert_eq!(completed["last_updated_timestamp"], 1_600);
+    }
+
+    #[test]
+    fn the_post_answer_is_submitted_and_empty() {
+        let statements = StatementStore::default();
+        let body = message_json(&query_message(), 9_999, &statements, true);
+        assert_eq!(body["status"], "SUBMITTED");
+        assert_eq!(kinds(&body), Vec::<&str>::new());
+        assert_eq!(body["last_updated_timestamp"], 1_000);
+    }
+
+    #[test]
+    fn text_answers_and_failures_show_only_at_the_end() {
+        let statements = StatementStore::default();
+        let text = message(Answer::Text {
+            attachment_id: "t".to_owned(),
+            reply: TextReply {
+                content: "Which year?".to_owned(),
+                purpose: TextPurpose::FollowUpQuestion,
+            },
+        });
+        assert_eq!(
+            kinds(&message_json(&text, 1_399, &statements, false)),
+            Vec::<&str>::new()
+        );
+        let done = message_json(&text, 1_400, &statements, false);
+        assert_eq!(
+            done["attachments"][0]["text"]["purpose"],
+            "TEXT_ATTACHMENT_PURPOSE_FOLLOW_UP_QUESTION"
+        );
+        let failed = message(Answer::Failed {
+            error: "late".to_owned(),
+            error_type: "REPLY_PROCESS_TIMEOUT_EXCEPTION",
+        });
+        assert!(message_json(&failed, 1_399, &statements, false)["error"].is_null());
+        let ended = message_json(&failed, 1_400, &statements, false);
+        assert_eq!(ended["status"], "FAILED");
+        assert_eq!(
+            ended["error"],
+            json!({"error": "late", "type": "REPLY_PROCESS_TIMEOUT_EXCEPTION"})
+        );
+    }
+}
