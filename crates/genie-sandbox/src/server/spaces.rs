@@ -353,6 +353,11 @@ pub(crate) async fn update(
     let millis = now_millis();
     if let Some(config) = config {
         stored.history.push((millis, config.clone()));
+        let faults = state.faults.faults();
+        forget_unseeable(
+            &mut stored.history,
+            millis.saturating_sub(faults.scaled(faults.propagation_delay_ms)),
+        );
         stored.config = config;
     }
     let space = &mut stored.space;
@@ -373,6 +378,14 @@ pub(crate) async fn update(
     Ok(Json(full(stored, true)))
 }
 
+/// Drops the configs Genie can no longer see: all but the newest one in effect at
+/// `cutoff` (Genie never looks further back than the propagation delay).
+fn forget_unseeable(history: &mut Vec<(u64, SpaceConfig)>, cutoff: u64) {
+    if let Some(newest_seen) = history.iter().rposition(|(millis, _)| *millis <= cutoff) {
+        history.drain(..newest_seen);
+    }
+}
+
 /// `DELETE /api/2.0/genie/spaces/{space_id}`: moves the space to the trash.
 pub(crate) async fn trash(
     State(state): State<Arc<AppState>>,
@@ -383,4 +396,26 @@ pub(crate) async fn trash(
     let stored = live_mut(&mut spaces, &space_id)?;
     stored.trashed = true;
     Ok(Json(json!({})))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn history_keeps_what_genie_can_still_see() {
+        let config = SpaceConfig::default();
+        let mut history: Vec<(u64, SpaceConfig)> = [10, 20, 30, 40]
+            .into_iter()
+            .map(|millis| (millis, config.clone()))
+            .collect();
+        forget_unseeable(&mut history, 5);
+        assert_eq!(history.len(), 4, "nothing was in effect yet");
+        forget_unseeable(&mut history, 25);
+        let times: Vec<u64> = history.iter().map(|(millis, _)| *millis).collect();
+        assert_eq!(times, [20, 30, 40]);
+        forget_unseeable(&mut history, 100);
+        assert_eq!(history.len(), 1);
+        assert_eq!(history[0].0, 40);
+    }
 }
