@@ -30,7 +30,7 @@ enum Command {
     #[command(subcommand)]
     Space(commands::space::SpaceCommand),
     /// Serve a fixture as a local Databricks workspace on 127.0.0.1.
-    Sandbox(commands::sandbox::SandboxArgs),
+    Sandbox(Box<commands::sandbox::SandboxArgs>),
 }
 
 /// How a command ended, when it did not simply succeed.
@@ -52,7 +52,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let outcome = match cli.command {
         Command::Space(command) => commands::space::run(command),
-        Command::Sandbox(args) => commands::sandbox::run(args),
+        Command::Sandbox(args) => commands::sandbox::run(*args),
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use anyhow::Context as _;
 use clap::Args;
 use genie_sandbox::fixture::Fixture;
-use genie_sandbox::server::{SandboxConfig, serve};
+use genie_sandbox::server::{Faults, SandboxConfig, serve};
 
 use crate::Failure;
 
@@ -22,12 +22,104 @@ pub(crate) struct SandboxArgs {
     /// The bearer token clients must send; by default a random one, printed once.
     #[arg(long)]
     token: Option<String>,
+    /// A faults YAML file (keys as the flags below, with `_` for `-`); flags override
+    /// it.
+    #[arg(long, value_name = "FILE")]
+    faults: Option<PathBuf>,
+    #[command(flatten)]
+    overrides: FaultFlags,
+}
+
+/// One flag per key of the faults file; each overrides the file's value.
+#[derive(Debug, Args)]
+struct FaultFlags {
+    /// The seed of every fault draw and of the Genie simulator.
+    #[arg(long)]
+    seed: Option<u64>,
+    /// Multiplies every latency, wait and rate window.
+    #[arg(long)]
+    time_scale: Option<f64>,
+    /// Milliseconds a Genie message spends in each status.
+    #[arg(long)]
+    status_latency_ms: Option<u64>,
+    /// Genie questions admitted per minute (then HTTP 429 with `Retry-After`).
+    #[arg(long)]
+    genie_qpm: Option<u32>,
+    /// Share of calls answered HTTP 429.
+    #[arg(long)]
+    error_rate_429: Option<f64>,
+    /// Share of calls answered HTTP 500.
+    #[arg(long)]
+    error_rate_500: Option<f64>,
+    /// Share of calls answered HTTP 503.
+    #[arg(long)]
+    error_rate_503: Option<f64>,
+    /// Share of Genie messages that end `FAILED`.
+    #[arg(long)]
+    failed_message_rate: Option<f64>,
+    /// Share of get-message polls that hang.
+    #[arg(long)]
+    stalled_poll_rate: Option<f64>,
+    /// Share of calls whose connection is dropped.
+    #[arg(long)]
+    dropped_connection_rate: Option<f64>,
+    /// Milliseconds before Genie sees a space change.
+    #[arg(long)]
+    propagation_delay_ms: Option<u64>,
+    /// Share of `PATCH`es with an `etag` that lose a race (HTTP 409).
+    #[arg(long)]
+    etag_conflict_rate: Option<f64>,
+    /// Share of Genie answers with unsafe SQL (never run).
+    #[arg(long)]
+    unsafe_sql_rate: Option<f64>,
+}
+
+impl FaultFlags {
+    /// `faults` with every given flag applied.
+    fn apply(&self, mut faults: Faults) -> Faults {
+        fn set<T: Copy>(target: &mut T, flag: Option<T>) {
+            if let Some(value) = flag {
+                *target = value;
+            }
+        }
+        set(&mut faults.seed, self.seed);
+        set(&mut faults.time_scale, self.time_scale);
+        set(&mut faults.status_latency_ms, self.status_latency_ms);
+        if self.genie_qpm.is_some() {
+            faults.genie_qpm = self.genie_qpm;
+        }
+        set(&mut faults.error_rate_429, self.error_rate_429);
+        set(&mut faults.error_rate_500, self.error_rate_500);
+        set(&mut faults.error_rate_503, self.error_rate_503);
+        set(&mut faults.failed_message_rate, self.failed_message_rate);
+        set(&mut faults.stalled_poll_rate, self.stalled_poll_rate);
+        set(
+            &mut faults.dropped_connection_rate,
+            self.dropped_connection_rate,
+        );
+        set(&mut faults.propagation_delay_ms, self.propagation_delay_ms);
+        set(&mut faults.etag_conflict_rate, self.etag_conflict_rate);
+        set(&mut faults.unsafe_sql_rate, self.unsafe_sql_rate);
+        faults
+    }
+}
+
+/// The faults file (if any) with the flags applied, validated.
+fn faults(args: &SandboxArgs) -> anyhow::Result<Faults> {
+    let from_file = match &args.faults {
+        Some(path) => Faults::from_file(path)?,
+        None => Faults::default(),
+    };
+    let faults = args.overrides.apply(from_file);
+    faults.validate("the command line")?;
+    Ok(faults)
 }
 
 /// Loads the fixture, serves it, prints `listening on http://127.0.0.1:PORT`, and
 /// runs until interrupted.
 pub(crate) fn run(args: SandboxArgs) -> Result<(), Failure> {
     let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
+    let faults = faults(&args)?;
     runtime.block_on(async {
         let fixture = Fixture::load(&args.fixture).await?;
         let (token, generated) = match args.token {
@@ -37,6 +129,7 @@ pub(crate) fn run(args: SandboxArgs) -> Result<(), Failure> {
         let config = SandboxConfig {
             port: args.port,
             token: token.clone(),
+            faults,
             ..SandboxConfig::default()
         };
         let server = serve(fixture.engine, vec![fixture.production.clone()], config)

@@ -1,6 +1,7 @@
 //! Databricks-shaped errors: an HTTP status and `{"error_code", "message"}`.
 
-use axum::http::StatusCode;
+use axum::http::header::RETRY_AFTER;
+use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
@@ -13,15 +14,28 @@ pub struct ApiError {
     pub error_code: &'static str,
     /// The message.
     pub message: String,
+    /// Seconds for a `Retry-After` header (throttling answers).
+    pub retry_after_seconds: Option<u64>,
 }
 
 impl ApiError {
+    /// An error with any status.
+    pub fn new(status: StatusCode, error_code: &'static str, message: impl Into<String>) -> Self {
+        Self {
+            status,
+            error_code,
+            message: message.into(),
+            retry_after_seconds: None,
+        }
+    }
+
     /// 400 with `error_code`.
     pub fn bad_request(error_code: &'static str, message: impl Into<String>) -> Self {
         Self {
             status: StatusCode::BAD_REQUEST,
             error_code,
             message: message.into(),
+            retry_after_seconds: None,
         }
     }
 
@@ -31,6 +45,15 @@ impl ApiError {
             status: StatusCode::NOT_FOUND,
             error_code,
             message: message.into(),
+            retry_after_seconds: None,
+        }
+    }
+
+    /// 429 `RESOURCE_EXHAUSTED` with `Retry-After: seconds`.
+    pub fn too_many_requests(seconds: u64, message: impl Into<String>) -> Self {
+        Self {
+            retry_after_seconds: Some(seconds),
+            ..Self::new(StatusCode::TOO_MANY_REQUESTS, "RESOURCE_EXHAUSTED", message)
         }
     }
 
@@ -40,17 +63,24 @@ impl ApiError {
             status: StatusCode::UNAUTHORIZED,
             error_code: "UNAUTHORIZED",
             message: message.into(),
+            retry_after_seconds: None,
         }
     }
 }
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        (
+        let mut response = (
             self.status,
             axum::Json(json!({"error_code": self.error_code, "message": self.message})),
         )
-            .into_response()
+            .into_response();
+        if let Some(seconds) = self.retry_after_seconds {
+            response
+                .headers_mut()
+                .insert(RETRY_AFTER, HeaderValue::from(seconds));
+        }
+        response
     }
 }
 

@@ -1,31 +1,44 @@
 //! The sandbox's HTTP server: Databricks' REST paths on 127.0.0.1.
 //!
-//! Served so far: `GET /.well-known/databricks-config`, `GET /api/2.0/sql/warehouses`,
-//! the Genie spaces API (`/api/2.0/genie/spaces`) and the SQL Statement Execution API
-//! (`/api/2.0/sql/statements`). Every request but
-//! the well-known one needs `Authorization: Bearer <token>`; every error has
-//! Databricks' body `{"error_code", "message"}` and status.
+//! Served: `GET /.well-known/databricks-config`, `GET /api/2.0/sql/warehouses`, the
+//! Genie spaces API (`/api/2.0/genie/spaces`), the Genie conversation API
+//! (`/api/2.0/genie/spaces/{id}/start-conversation`, `…/conversations/…`), the SQL
+//! Statement Execution API (`/api/2.0/sql/statements`) and the sandbox's own audit log
+//! (`GET /sandbox/audit`). Every request but the well-known one needs
+//! `Authorization: Bearer <token>`; every error has Databricks' body
+//! `{"error_code", "message"}` and status. [`Faults`] configures injected failures and
+//! limits.
 
 mod api_error;
+mod audit;
 mod auth;
 mod clock;
+mod conversations;
+mod faults;
+mod mix;
+mod rate;
+mod request_faults;
 mod spaces;
+mod statement_results;
 mod statements;
 
 use std::net::{Ipv4Addr, SocketAddr};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError, RwLock};
 
 use axum::Router;
-use axum::routing::{get, post};
+use axum::routing::{delete, get, post};
 use serde_json::json;
 use tokio::net::TcpListener;
+use tokio::sync::watch;
 
-use crate::engine::Engine;
+use crate::engine::{Engine, EngineError};
+use crate::simulator::Catalog;
 pub use api_error::ApiError;
+pub use faults::{FaultKind, Faults, FaultsError};
 pub use spaces::SeedSpace;
 
 /// How a sandbox server runs.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct SandboxConfig {
     /// The port on 127.0.0.1; 0 picks a free one.
     pub port: u16,
@@ -33,6 +46,8 @@ pub struct SandboxConfig {
     pub token: String,
     /// Rows per result chunk of the statements API.
     pub chunk_rows: usize,
+    /// Injected faults and limits (none by default).
+    pub faults: Faults,
 }
 
 impl Default for SandboxConfig {
@@ -41,6 +56,7 @@ impl Default for SandboxConfig {
             port: 0,
             token: String::new(),
             chunk_rows: 10_000,
+            faults: Faults::default(),
         }
     }
 }
@@ -52,8 +68,35 @@ pub const WAREHOUSE_ID: &str = "5a4d6b0c3e2f1a09";
 pub(crate) struct AppState {
     pub(crate) engine: Engine,
     pub(crate) config: SandboxConfig,
-    pub(crate) statements: statements::StatementStore,
+    pub(crate) statements: statement_results::StatementStore,
     pub(crate) spaces: spaces::SpaceStore,
+    /// What the simulator knows of the warehouse; rebuilt by [`AppState::reload_catalog`].
+    pub(crate) catalog: RwLock<Arc<Catalog>>,
+    pub(crate) conversations: conversations::ConversationStore,
+    pub(crate) audit: audit::AuditLog,
+    pub(crate) faults: faults::FaultDice,
+    /// The `genie_qpm` window, when there is a limit.
+    pub(crate) genie_window: Mutex<Option<rate::RateWindow>>,
+    /// Turns `true` when the server stops (stalled polls then end).
+    pub(crate) stopping: watch::Receiver<bool>,
+}
+
+impl AppState {
+    /// The current catalog.
+    pub(crate) fn catalog(&self) -> Arc<Catalog> {
+        Arc::clone(&self.catalog.read().unwrap_or_else(PoisonError::into_inner))
+    }
+
+    /// Reads the catalog again from the engine (after a statement changed metadata).
+    #[expect(
+        dead_code,
+        reason = "called once statements can change metadata (COMMENT ON, views)"
+    )]
+    pub(crate) async fn reload_catalog(&self) -> Result<(), EngineError> {
+        let catalog = Arc::new(Catalog::load(&self.engine).await?);
+        *self.catalog.write().unwrap_or_else(PoisonError::into_inner) = catalog;
+        Ok(())
+    }
 }
 
 /// A running server; dropping it does not stop it (see [`RunningSandbox::shutdown`]).
@@ -92,18 +135,33 @@ pub async fn serve(
 ) -> std::io::Result<RunningSandbox> {
     let listener = TcpListener::bind(SocketAddr::from((Ipv4Addr::LOCALHOST, config.port))).await?;
     let address = listener.local_addr()?;
+    let catalog = Catalog::load(&engine)
+        .await
+        .map_err(|error| std::io::Error::other(format!("cannot read the catalog: {error}")))?;
+    let faults = config.faults.clone();
+    let genie_window = faults
+        .genie_qpm
+        .map(|limit| rate::RateWindow::new(limit, faults.scaled(60_000)));
+    let (stop, stopping) = watch::channel(false);
     let state = Arc::new(AppState {
         engine,
         config,
-        statements: statements::StatementStore::default(),
+        statements: statement_results::StatementStore::default(),
         spaces: spaces::SpaceStore::new(seeds),
+        catalog: RwLock::new(Arc::new(catalog)),
+        conversations: conversations::ConversationStore::default(),
+        audit: audit::AuditLog::default(),
+        faults: faults::FaultDice::new(faults),
+        genie_window: Mutex::new(genie_window),
+        stopping,
     });
     let (sender, receiver) = tokio::sync::oneshot::channel::<()>();
     let app = router(state);
     let task = tokio::spawn(async move {
         let _ = axum::serve(listener, app)
-            .with_graceful_shutdown(async {
+            .with_graceful_shutdown(async move {
                 let _ = receiver.await;
+                let _ = stop.send(true);
             })
             .await;
     });
@@ -138,6 +196,21 @@ fn router(state: Arc<AppState>) -> Router {
             "/api/2.0/sql/statements/{statement_id}/result/chunks/{chunk_index}",
             get(statements::chunk),
         )
+        .merge(conversation_routes())
+        .route_layer(axum::middleware::from_fn_with_state(
+            Arc::clone(&state),
+            request_faults::inject,
+        ))
+        .route_layer(axum::middleware::from_fn_with_state(
+            Arc::clone(&state),
+            audit::record_calls,
+        ))
+        .route_layer(axum::middleware::from_fn_with_state(
+            Arc::clone(&state),
+            auth::require_token,
+        ));
+    let sandbox = Router::new()
+        .route("/sandbox/audit", get(audit::list))
         .route_layer(axum::middleware::from_fn_with_state(
             Arc::clone(&state),
             auth::require_token,
@@ -145,8 +218,59 @@ fn router(state: Arc<AppState>) -> Router {
     Router::new()
         .route("/.well-known/databricks-config", get(well_known))
         .merge(authenticated)
+        .merge(sandbox)
         .fallback(not_found)
         .with_state(state)
+}
+
+/// The Genie conversation API's routes.
+fn conversation_routes() -> Router<Arc<AppState>> {
+    const SPACE: &str = "/api/2.0/genie/spaces/{space_id}";
+    const CONVERSATION: &str = "/api/2.0/genie/spaces/{space_id}/conversations/{conversation_id}";
+    const MESSAGE: &str =
+        "/api/2.0/genie/spaces/{space_id}/conversations/{conversation_id}/messages/{message_id}";
+    Router::new()
+        .route(
+            &format!("{SPACE}/start-conversation"),
+            post(conversations::start),
+        )
+        .route(
+            &format!("{SPACE}/conversations"),
+            get(conversations::list_conversations),
+        )
+        .route(CONVERSATION, delete(conversations::delete_conversation))
+        .route(
+            &format!("{CONVERSATION}/messages"),
+            get(conversations::list_messages).post(conversations::create_message),
+        )
+        .route(
+            MESSAGE,
+            get(conversations::get_message).delete(conversations::delete_message),
+        )
+        .route(
+            &format!("{MESSAGE}/attachments/{{attachment_id}}/query-result"),
+            get(conversations::attachment_result),
+        )
+        .route(
+            &format!("{MESSAGE}/attachments/{{attachment_id}}/execute-query"),
+            post(conversations::execute_attachment),
+        )
+        .route(
+            &format!("{MESSAGE}/query-result"),
+            get(conversations::message_result),
+        )
+        .route(
+            &format!("{MESSAGE}/query-result/{{attachment_id}}"),
+            get(conversations::attachment_result),
+        )
+        .route(
+            &format!("{MESSAGE}/execute-query"),
+            post(conversations::execute_message),
+        )
+        .route(
+            &format!("{MESSAGE}/feedback"),
+            post(conversations::feedback),
+        )
 }
 
 /// The unauthenticated host metadata Databricks SDKs ask for first.

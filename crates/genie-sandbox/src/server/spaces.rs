@@ -8,13 +8,16 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use axum::Json;
 use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
-use axum::extract::{Path, Query, State};
+use axum::extract::{Extension, Path, Query, State};
+use axum::http::{Method, StatusCode};
 use genie_core::space::{GenieSpace, SpaceConfig, new_id};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::api_error::ApiError;
+use super::audit::CreatedSpace;
 use super::clock::{now_millis, rfc3339};
+use super::faults::FaultKind;
 use super::{AppState, WAREHOUSE_ID};
 
 /// A space the sandbox starts with (the fixture's production space).
@@ -39,14 +42,38 @@ pub(crate) struct SpaceStore {
 struct StoredSpace {
     space: GenieSpace,
     config: SpaceConfig,
+    /// Every config the space has had, with the epoch milliseconds it took effect,
+    /// oldest first (Genie sees changes late: see [`SpaceStore::genie_view`]).
+    history: Vec<(u64, SpaceConfig)>,
     trashed: bool,
+}
+
+impl StoredSpace {
+    fn new(space: GenieSpace, config: SpaceConfig, millis: u64) -> Self {
+        Self {
+            space,
+            history: vec![(millis, config.clone())],
+            config,
+            trashed: false,
+        }
+    }
+}
+
+/// What Genie sees of a live space at some instant.
+#[derive(Debug, Clone)]
+pub(crate) struct GenieView {
+    /// The config in effect then.
+    pub(crate) config: SpaceConfig,
+    /// The space's warehouse now.
+    pub(crate) warehouse_id: Option<String>,
 }
 
 impl SpaceStore {
     /// A store holding `seeds`.
     pub(crate) fn new(seeds: Vec<SeedSpace>) -> Self {
         let store = Self::default();
-        let now = rfc3339(now_millis());
+        let millis = now_millis();
+        let now = rfc3339(millis);
         {
             let mut spaces = store.lock();
             for seed in seeds {
@@ -59,11 +86,7 @@ impl SpaceStore {
                     ..GenieSpace::default()
                 };
                 space.etag = Some(store.next_etag());
-                spaces.push(StoredSpace {
-                    space,
-                    config: seed.config,
-                    trashed: false,
-                });
+                spaces.push(StoredSpace::new(space, seed.config, millis));
             }
         }
         store
@@ -71,6 +94,42 @@ impl SpaceStore {
 
     fn lock(&self) -> MutexGuard<'_, Vec<StoredSpace>> {
         self.spaces.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// The content hash of live space `space_id`'s config.
+    pub(crate) fn content_hash(&self, space_id: &str) -> Option<String> {
+        let mut spaces = self.lock();
+        live_mut(&mut spaces, space_id)
+            .ok()
+            .map(|stored| stored.config.content_hash().as_str().to_owned())
+    }
+
+    /// What Genie sees of live space `space_id` at `as_of_millis`: the newest config
+    /// that took effect by then (or the first one, for a space younger than that).
+    pub(crate) fn genie_view(
+        &self,
+        space_id: &str,
+        as_of_millis: u64,
+    ) -> Result<GenieView, ApiError> {
+        let mut spaces = self.lock();
+        let stored = live_mut(&mut spaces, space_id)?;
+        let config = stored
+            .history
+            .iter()
+            .rev()
+            .find(|(millis, _)| *millis <= as_of_millis)
+            .or_else(|| stored.history.first())
+            .map_or_else(|| stored.config.clone(), |(_, config)| config.clone());
+        Ok(GenieView {
+            config,
+            warehouse_id: stored.space.warehouse_id.clone(),
+        })
+    }
+
+    /// Whether `space_id` is a live space, as the API's not-found error if not.
+    pub(crate) fn check_live(&self, space_id: &str) -> Result<(), ApiError> {
+        let mut spaces = self.lock();
+        live_mut(&mut spaces, space_id).map(|_| ())
     }
 
     fn next_sequence(&self) -> u64 {
@@ -140,7 +199,8 @@ fn live_mut<'a>(
         .ok_or_else(|| not_found(space_id))
 }
 
-fn not_found(space_id: &str) -> ApiError {
+/// The API's answer for a space that does not exist or is trashed.
+pub(crate) fn not_found(space_id: &str) -> ApiError {
     ApiError::not_found(
         "RESOURCE_DOES_NOT_EXIST",
         format!("Genie space `{space_id}` does not exist"),
@@ -222,7 +282,7 @@ pub(crate) async fn get(
 pub(crate) async fn create(
     State(state): State<Arc<AppState>>,
     body: Result<Json<SpaceRequest>, JsonRejection>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<(Extension<CreatedSpace>, Json<Value>), ApiError> {
     let Json(request) = body?;
     let warehouse_id = request.warehouse_id.ok_or_else(|| {
         ApiError::bad_request("INVALID_PARAMETER_VALUE", "`warehouse_id` is required")
@@ -234,8 +294,9 @@ pub(crate) async fn create(
     let millis = now_millis();
     let now = rfc3339(millis);
     let sequence = state.spaces.next_sequence();
+    let space_id = new_id(millis, sequence.wrapping_mul(0x2545_f491_4f6c_dd1d));
     let space = GenieSpace {
-        space_id: Some(new_id(millis, sequence.wrapping_mul(0x2545_f491_4f6c_dd1d))),
+        space_id: Some(space_id.clone()),
         title: Some(request.title.unwrap_or_else(|| "Untitled space".to_owned())),
         description: request.description,
         warehouse_id: Some(warehouse_id),
@@ -245,14 +306,10 @@ pub(crate) async fn create(
         update_time: Some(now),
         ..GenieSpace::default()
     };
-    let stored = StoredSpace {
-        space,
-        config,
-        trashed: false,
-    };
+    let stored = StoredSpace::new(space, config, millis);
     let body = full(&stored, true);
     state.spaces.lock().push(stored);
-    Ok(Json(body))
+    Ok((Extension(CreatedSpace(space_id)), Json(body)))
 }
 
 /// `PATCH /api/2.0/genie/spaces/{space_id}`: every field optional, `serialized_space`
@@ -272,16 +329,35 @@ pub(crate) async fn update(
     let etag = state.spaces.next_etag();
     let mut spaces = state.spaces.lock();
     let stored = live_mut(&mut spaces, &space_id)?;
-    if let Some(expected) = &request.etag
-        && stored.space.etag.as_ref() != Some(expected)
-    {
-        return Err(ApiError {
-            status: axum::http::StatusCode::CONFLICT,
-            error_code: "RESOURCE_CONFLICT",
-            message: format!("Genie space `{space_id}` was modified since etag `{expected}`"),
-        });
+    if let Some(expected) = &request.etag {
+        if stored.space.etag.as_ref() == Some(expected)
+            && state.faults.roll(FaultKind::EtagConflict)
+        {
+            // Another writer got there first: the space moves on without this change.
+            state.audit.fault(
+                FaultKind::EtagConflict,
+                &Method::PATCH,
+                &format!("/api/2.0/genie/spaces/{space_id}"),
+            );
+            stored.space.etag = Some(etag.clone());
+            stored.space.update_time = Some(rfc3339(now_millis()));
+        }
+        if stored.space.etag.as_ref() != Some(expected) {
+            return Err(ApiError::new(
+                StatusCode::CONFLICT,
+                "RESOURCE_CONFLICT",
+                format!("Genie space `{space_id}` was modified since etag `{expected}`"),
+            ));
+        }
     }
+    let millis = now_millis();
     if let Some(config) = config {
+        stored.history.push((millis, config.clone()));
+        let faults = state.faults.faults();
+        forget_unseeable(
+            &mut stored.history,
+            millis.saturating_sub(faults.scaled(faults.propagation_delay_ms)),
+        );
         stored.config = config;
     }
     let space = &mut stored.space;
@@ -298,8 +374,16 @@ pub(crate) async fn update(
         space.parent_path = Some(parent_path);
     }
     space.etag = Some(etag);
-    space.update_time = Some(rfc3339(now_millis()));
+    space.update_time = Some(rfc3339(millis));
     Ok(Json(full(stored, true)))
+}
+
+/// Drops the configs Genie can no longer see: all but the newest one in effect at
+/// `cutoff` (Genie never looks further back than the propagation delay).
+fn forget_unseeable(history: &mut Vec<(u64, SpaceConfig)>, cutoff: u64) {
+    if let Some(newest_seen) = history.iter().rposition(|(millis, _)| *millis <= cutoff) {
+        history.drain(..newest_seen);
+    }
 }
 
 /// `DELETE /api/2.0/genie/spaces/{space_id}`: moves the space to the trash.
@@ -312,4 +396,26 @@ pub(crate) async fn trash(
     let stored = live_mut(&mut spaces, &space_id)?;
     stored.trashed = true;
     Ok(Json(json!({})))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn history_keeps_what_genie_can_still_see() {
+        let config = SpaceConfig::default();
+        let mut history: Vec<(u64, SpaceConfig)> = [10, 20, 30, 40]
+            .into_iter()
+            .map(|millis| (millis, config.clone()))
+            .collect();
+        forget_unseeable(&mut history, 5);
+        assert_eq!(history.len(), 4, "nothing was in effect yet");
+        forget_unseeable(&mut history, 25);
+        let times: Vec<u64> = history.iter().map(|(millis, _)| *millis).collect();
+        assert_eq!(times, [20, 30, 40]);
+        forget_unseeable(&mut history, 100);
+        assert_eq!(history.len(), 1);
+        assert_eq!(history[0].0, 40);
+    }
 }

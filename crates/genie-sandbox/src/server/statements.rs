@@ -6,20 +6,19 @@
 //! an asynchronous client expects. Failures are HTTP 200 with `status.state =
 //! FAILED`, as Databricks answers them; malformed requests are 4xx errors.
 
-use std::collections::HashMap;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use axum::Json;
 use axum::extract::rejection::{JsonRejection, PathRejection};
 use axum::extract::{Path, State};
-use genie_core::result::{Cell, ColumnType, ResultSet};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use sqlparser::dialect::DatabricksDialect;
 use sqlparser::tokenizer::{Token, Tokenizer};
 
 use super::api_error::ApiError;
+use super::audit::StatementSource;
+use super::statement_results::{self, Outcome, Stored, chunk_count, render, result_data};
 use super::{AppState, WAREHOUSE_ID};
 
 /// The body of `POST /api/2.0/sql/statements`.
@@ -45,59 +44,6 @@ struct StatementParameter {
     type_name: Option<String>,
 }
 
-/// Finished statements, by id.
-#[derive(Debug, Default)]
-pub(crate) struct StatementStore {
-    statements: Mutex<HashMap<String, Stored>>,
-    next: AtomicU64,
-}
-
-#[derive(Debug, Clone)]
-struct Stored {
-    outcome: Outcome,
-    /// Whether a `0s` submission has not been polled yet (it then reads `PENDING`).
-    pending: bool,
-}
-
-#[derive(Debug, Clone)]
-enum Outcome {
-    Succeeded {
-        result: ResultSet,
-        chunk_rows: usize,
-    },
-    Failed {
-        message: String,
-    },
-}
-
-impl StatementStore {
-    fn new_id(&self) -> String {
-        let n = self.next.fetch_add(1, Ordering::Relaxed);
-        let hex = format!("01ef{:012x}{:016x}", n, mix(n));
-        format!(
-            "{}-{}-{}-{}-{}",
-            &hex[0..8],
-            &hex[8..12],
-            &hex[12..16],
-            &hex[16..20],
-            &hex[20..32]
-        )
-    }
-
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Stored>> {
-        self.statements
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-    }
-}
-
-fn mix(mut z: u64) -> u64 {
-    z = z.wrapping_add(0x9e37_79b9_7f4a_7c15);
-    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-    z ^ (z >> 31)
-}
-
 /// `POST /api/2.0/sql/statements`.
 pub(crate) async fn execute(
     State(state): State<Arc<AppState>>,
@@ -120,27 +66,21 @@ pub(crate) async fn execute(
     check_choice("format", request.format.as_deref(), &["JSON_ARRAY"])?;
     let outcome = match bind_parameters(&request.statement, &request.parameters) {
         Err(message) => Outcome::Failed { message },
-        Ok(sql) => match state.engine.query(&sql).await {
-            Ok(mut result) => {
-                if let Some(limit) = request
-                    .row_limit
-                    .and_then(|limit| usize::try_from(limit).ok())
-                    && result.rows.len() > limit
-                {
-                    result.rows.truncate(limit);
-                    result.truncated = true;
-                }
-                Outcome::Succeeded {
-                    result,
-                    chunk_rows: state.config.chunk_rows.max(1),
-                }
-            }
-            Err(error) => Outcome::Failed {
-                message: error.to_string(),
-            },
-        },
+        Ok(sql) => {
+            let row_limit = request
+                .row_limit
+                .and_then(|limit| usize::try_from(limit).ok());
+            statement_results::run(&state.engine, &sql, row_limit, state.config.chunk_rows).await
+        }
     };
     let id = state.statements.new_id();
+    state.audit.statement(
+        StatementSource::Statements,
+        &request.statement,
+        &id,
+        outcome.state(),
+        false,
+    );
     let stored = Stored {
         outcome,
         pending: asynchronous,
@@ -295,120 +235,4 @@ fn literal(parameter: &StatementParameter) -> String {
         Some("TIMESTAMP") => format!("TIMESTAMP {quoted}"),
         Some(other) => format!("CAST({quoted} AS {other})"),
     }
-}
-
-fn chunk_count(result: &ResultSet, chunk_rows: usize) -> usize {
-    result.rows.len().div_ceil(chunk_rows).max(1)
-}
-
-/// The full response for a finished statement (first chunk inline).
-fn render(id: &str, outcome: &Outcome) -> Value {
-    match outcome {
-        Outcome::Failed { message } => json!({
-            "statement_id": id,
-            "status": {"state": "FAILED", "error": {"error_code": "BAD_REQUEST", "message": message}},
-        }),
-        Outcome::Succeeded { result, chunk_rows } => {
-            let count = chunk_count(result, *chunk_rows);
-            let chunks: Vec<Value> = (0..count)
-                .map(|index| {
-                    let (offset, rows) = chunk_bounds(result, *chunk_rows, index);
-                    json!({"chunk_index": index, "row_offset": offset, "row_count": rows})
-                })
-                .collect();
-            let columns: Vec<Value> = result
-                .columns
-                .iter()
-                .enumerate()
-                .map(|(position, column)| column_json(&column.name, &column.column_type, position))
-                .collect();
-            json!({
-                "statement_id": id,
-                "status": {"state": "SUCCEEDED"},
-                "manifest": {
-                    "format": "JSON_ARRAY",
-                    "schema": {"column_count": columns.len(), "columns": columns},
-                    "total_chunk_count": count,
-                    "chunks": chunks,
-                    "total_row_count": result.rows.len(),
-                    "truncated": result.truncated,
-                },
-                "result": result_data(id, result, *chunk_rows, 0),
-            })
-        }
-    }
-}
-
-fn chunk_bounds(result: &ResultSet, chunk_rows: usize, index: usize) -> (usize, usize) {
-    let offset = (index * chunk_rows).min(result.rows.len());
-    (offset, (result.rows.len() - offset).min(chunk_rows))
-}
-
-/// One chunk's `ResultData`.
-fn result_data(id: &str, result: &ResultSet, chunk_rows: usize, index: usize) -> Value {
-    let (offset, count) = chunk_bounds(result, chunk_rows, index);
-    let rows: Vec<Vec<Value>> = result.rows[offset..offset + count]
-        .iter()
-        .map(|row| row.iter().map(cell_json).collect())
-        .collect();
-    let mut data =
-        json!({"chunk_index": index, "row_offset": offset, "row_count": count, "data_array": rows});
-    if index + 1 < chunk_count(result, chunk_rows) {
-        data["next_chunk_index"] = json!(index + 1);
-        data["next_chunk_internal_link"] = json!(format!(
-            "/api/2.0/sql/statements/{id}/result/chunks/{}",
-            index + 1
-        ));
-    }
-    data
-}
-
-/// Every non-null cell is a string, as Databricks sends it.
-#[expect(
-    clippy::match_same_arms,
-    reason = "the arms bind values of different types"
-)]
-fn cell_json(cell: &Cell) -> Value {
-    match cell {
-        Cell::Null => Value::Null,
-        Cell::Boolean(value) => Value::String(value.to_string()),
-        Cell::Integer(value) => Value::String(value.to_string()),
-        Cell::Float(value) => Value::String(value.to_string()),
-        Cell::Decimal(text)
-        | Cell::String(text)
-        | Cell::Date(text)
-        | Cell::Timestamp(text)
-        | Cell::Other(text) => Value::String(text.clone()),
-        _ => Value::Null,
-    }
-}
-
-/// A manifest column: `name`, `type_text`, `type_name`, `position` (and precision/scale).
-fn column_json(name: &str, column_type: &ColumnType, position: usize) -> Value {
-    let (type_name, type_text) = match column_type {
-        ColumnType::Boolean => ("BOOLEAN", "BOOLEAN".to_owned()),
-        ColumnType::Byte => ("BYTE", "TINYINT".to_owned()),
-        ColumnType::Short => ("SHORT", "SMALLINT".to_owned()),
-        ColumnType::Int => ("INT", "INT".to_owned()),
-        ColumnType::Long => ("LONG", "BIGINT".to_owned()),
-        ColumnType::Float => ("FLOAT", "FLOAT".to_owned()),
-        ColumnType::Double => ("DOUBLE", "DOUBLE".to_owned()),
-        ColumnType::Decimal { precision, scale } => {
-            ("DECIMAL", format!("DECIMAL({precision},{scale})"))
-        }
-        ColumnType::Date => ("DATE", "DATE".to_owned()),
-        ColumnType::Timestamp => ("TIMESTAMP", "TIMESTAMP".to_owned()),
-        ColumnType::Binary => ("BINARY", "BINARY".to_owned()),
-        ColumnType::Interval => ("INTERVAL", "INTERVAL".to_owned()),
-        ColumnType::Null => ("NULL", "VOID".to_owned()),
-        // STRING, and nested types, which are sent as their JSON text.
-        _ => ("STRING", "STRING".to_owned()),
-    };
-    let mut column =
-        json!({"name": name, "type_text": type_text, "type_name": type_name, "position": position});
-    if let ColumnType::Decimal { precision, scale } = column_type {
-        column["type_precision"] = json!(precision);
-        column["type_scale"] = json!(scale);
-    }
-    column
 }

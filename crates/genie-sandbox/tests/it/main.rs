@@ -1,5 +1,9 @@
 //! Integration tests of the sandbox server, driven over HTTP on 127.0.0.1.
 
+mod audit;
+mod conversations;
+mod faults;
+mod genie;
 mod retail_fixture;
 mod simulator_retail;
 mod simulator_rules;
@@ -25,18 +29,29 @@ INSERT INTO main.sales.orders VALUES
 
 /// A server over the small schema above holding `seeds`.
 async fn start_with(chunk_rows: usize, seeds: Vec<SeedSpace>) -> RunningSandbox {
-    let engine = Engine::from_schema_sql(SCHEMA).await.expect("schema loads");
-    serve(
-        engine,
-        seeds,
+    start_configured(
         SandboxConfig {
-            port: 0,
-            token: TOKEN.to_owned(),
             chunk_rows,
+            ..config()
         },
+        seeds,
     )
     .await
-    .expect("binds 127.0.0.1")
+}
+
+/// The test configuration: any port, the test token, no faults.
+fn config() -> SandboxConfig {
+    SandboxConfig {
+        port: 0,
+        token: TOKEN.to_owned(),
+        ..SandboxConfig::default()
+    }
+}
+
+/// A server over the small schema with `config`, holding `seeds`.
+async fn start_configured(config: SandboxConfig, seeds: Vec<SeedSpace>) -> RunningSandbox {
+    let engine = Engine::from_schema_sql(SCHEMA).await.expect("schema loads");
+    serve(engine, seeds, config).await.expect("binds 127.0.0.1")
 }
 
 /// A server over the small schema with no spaces.

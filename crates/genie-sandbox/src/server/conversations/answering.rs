@@ -1,0 +1,215 @@
+//! Asking Genie: the rate limit, the space config as Genie sees it (late by the
+//! propagation delay), the simulator's answer, the message faults (failed messages,
+//! unsafe SQL), and running the answer's SQL — only when it is one read-only query.
+
+use axum::http::Method;
+use genie_core::space::SpaceConfig;
+
+use crate::simulator::{self, Draw, QueryReply, Reply, Thought, ThoughtKind};
+
+use super::super::api_error::ApiError;
+use super::super::audit::StatementSource;
+use super::super::clock::now_millis;
+use super::super::faults::{FaultKind, draw};
+use super::super::mix::hash_bytes;
+use super::super::rate::retry_after_seconds;
+use super::super::statement_results::{self, Outcome, Stored};
+use super::super::{AppState, WAREHOUSE_ID};
+use super::store::{Answer, Message, normalized_question};
+
+/// Genie returns at most this many rows of a query.
+pub(crate) const MAX_RESULT_ROWS: usize = 5_000;
+
+/// Where a question is asked (for the audit of faults).
+pub(crate) struct Asked<'a> {
+    /// The space.
+    pub(crate) space_id: &'a str,
+    /// The conversation.
+    pub(crate) conversation_id: &'a str,
+    /// The question.
+    pub(crate) content: &'a str,
+    /// Whether visualizations are enabled.
+    pub(crate) visualization: bool,
+    /// The request path.
+    pub(crate) path: &'a str,
+}
+
+/// Admits a question under `genie_qpm`, or answers 429 with `Retry-After`.
+pub(crate) fn admit_question(state: &AppState, path: &str) -> Result<(), ApiError> {
+    let mut window = state
+        .genie_window
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let Some(window) = window.as_mut() else {
+        return Ok(());
+    };
+    window.admit(now_millis()).map_err(|wait_ms| {
+        state.audit.fault(FaultKind::QpmLimit, &Method::POST, path);
+        ApiError::too_many_requests(
+            retry_after_seconds(wait_ms),
+            "Genie question rate limit exceeded (`genie_qpm`); retry later",
+        )
+    })
+}
+
+/// Checks a question's text: it must not be blank.
+pub(crate) fn check_content(content: &str) -> Result<(), ApiError> {
+    if content.trim().is_empty() {
+        return Err(ApiError::bad_request(
+            "INVALID_PARAMETER_VALUE",
+            "`content` must not be empty",
+        ));
+    }
+    Ok(())
+}
+
+/// Answers a question: the new message (its SQL, if any, already run).
+pub(crate) async fn answer_question(
+    state: &AppState,
+    asked: &Asked<'_>,
+) -> Result<Message, ApiError> {
+    let faults = state.faults.faults();
+    let created_ms = now_millis();
+    let view = state.spaces.genie_view(
+        asked.space_id,
+        created_ms.saturating_sub(faults.scaled(faults.propagation_delay_ms)),
+    )?;
+    let attempt = state
+        .conversations
+        .next_attempt(asked.space_id, asked.content);
+    let question = normalized_question(asked.content);
+    let answer = if view.warehouse_id.as_deref() != Some(WAREHOUSE_ID) {
+        Answer::Failed {
+            error: format!(
+                "warehouse `{}` does not exist",
+                view.warehouse_id.unwrap_or_default()
+            ),
+            error_type: "WAREHOUSE_NOT_FOUND_EXCEPTION",
+        }
+    } else if state
+        .faults
+        .roll_for_question(FaultKind::FailedMessage, &question, attempt)
+    {
+        state
+            .audit
+            .fault(FaultKind::FailedMessage, &Method::POST, asked.path);
+        Answer::Failed {
+            error: "Genie did not answer in time".to_owned(),
+            error_type: "REPLY_PROCESS_TIMEOUT_EXCEPTION",
+        }
+    } else {
+        let catalog = state.catalog();
+        let mut reply = simulator::answer(
+            &catalog,
+            &view.config,
+            asked.content,
+            Draw {
+                seed: faults.seed,
+                attempt,
+            },
+        );
+        if state
+            .faults
+            .roll_for_question(FaultKind::UnsafeSql, &question, attempt)
+        {
+            state
+                .audit
+                .fault(FaultKind::UnsafeSql, &Method::POST, asked.path);
+            let key = hash_bytes(attempt, question.as_bytes());
+            reply = Reply::Query(unsafe_reply(
+                reply,
+                &view.config,
+                draw(faults.seed, FaultKind::UnsafeSql, !key) < 0.5,
+            ));
+        }
+        match reply {
+            Reply::Query(reply) => {
+                let statement_id = run_genie_sql(state, &reply.sql).await;
+                Answer::Query {
+                    attachment_id: state.conversations.new_id(),
+                    text_attachment_id: state.conversations.new_id(),
+                    viz_attachment_id: asked.visualization.then(|| state.conversations.new_id()),
+                    reply: Box::new(reply),
+                    statement_id,
+                }
+            }
+            Reply::Text(reply) => Answer::Text {
+                attachment_id: state.conversations.new_id(),
+                reply,
+            },
+        }
+    };
+    Ok(Message {
+        id: state.conversations.new_id(),
+        conversation_id: asked.conversation_id.to_owned(),
+        space_id: asked.space_id.to_owned(),
+        content: asked.content.to_owned(),
+        created_ms,
+        step_ms: faults.scaled(faults.status_latency_ms),
+        answer,
+        feedback: None,
+    })
+}
+
+/// Runs Genie's SQL if it is one read-only query (else keeps it `FAILED`, unrun);
+/// returns the statement id. The audit records either way.
+pub(crate) async fn run_genie_sql(state: &AppState, sql: &str) -> String {
+    let (outcome, refused) = match genie_core::sql::sanitize(sql) {
+        Ok(admitted) => (
+            statement_results::run(
+                &state.engine,
+                admitted.as_str(),
+                Some(MAX_RESULT_ROWS),
+                state.config.chunk_rows,
+            )
+            .await,
+            false,
+        ),
+        Err(error) => (
+            Outcome::Failed {
+                message: format!("Genie refused to run the query: {error}"),
+            },
+            true,
+        ),
+    };
+    let id = state.statements.new_id();
+    state
+        .audit
+        .statement(StatementSource::Genie, sql, &id, outcome.state(), refused);
+    state.statements.lock().insert(
+        id.clone(),
+        Stored {
+            outcome,
+            pending: false,
+        },
+    );
+    id
+}
+
+/// The unsafe answer that replaces `reply`: `DROP TABLE` of a table of the space, or
+/// (when `append` and the reply was a query) its SQL followed by that statement.
+fn unsafe_reply(reply: Reply, config: &SpaceConfig, append: bool) -> QueryReply {
+    let table = config.tables().first().map_or_else(
+        || "main.default.t".to_owned(),
+        |table| table.identifier.clone(),
+    );
+    let drop = format!("DROP TABLE {table}");
+    match reply {
+        Reply::Query(mut query) if append => {
+            query.sql = format!("{};\n{drop}", query.sql.trim_end().trim_end_matches(';'));
+            query
+        }
+        _ => QueryReply {
+            sql: drop,
+            title: format!("Remove {table}"),
+            description: "You want to remove the table.".to_owned(),
+            thoughts: vec![Thought {
+                kind: ThoughtKind::Steps,
+                content: format!("- Drop {table}"),
+            }],
+            parameters: Vec::new(),
+            trusted_asset: None,
+            summary: format!("I dropped {table}."),
+        },
+    }
+}
