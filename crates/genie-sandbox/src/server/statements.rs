@@ -120,7 +120,7 @@ pub(crate) async fn execute(
     check_choice("format", request.format.as_deref(), &["JSON_ARRAY"])?;
     let outcome = match bind_parameters(&request.statement, &request.parameters) {
         Err(message) => Outcome::Failed { message },
-        Ok(sql) => match state.engine.query(&sql).await {
+        Ok(sql) => match state.engine.execute(&sql).await {
             Ok(mut result) => {
                 if let Some(limit) = request
                     .row_limit
