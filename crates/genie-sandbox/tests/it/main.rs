@@ -1,5 +1,6 @@
 //! Integration tests of the sandbox server, driven over HTTP on 127.0.0.1.
 
+mod metadata;
 mod retail_fixture;
 mod spaces;
 mod statements;
