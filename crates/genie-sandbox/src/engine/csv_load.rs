@@ -279,10 +279,13 @@ mod tests {
     }
 
     fn load(text: &str, options: &[(&str, &str)]) -> Result<RecordBatch, CsvError> {
+        // Tests run in parallel: each writes its own file.
+        static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
         let directory =
             std::env::temp_dir().join(format!("genie-sandbox-csv-{}", std::process::id()));
         std::fs::create_dir_all(&directory).unwrap();
-        let path = directory.join(format!("t{}.csv", text.len()));
+        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let path = directory.join(format!("t{n}.csv"));
         std::fs::write(&path, text).unwrap();
         let options: Vec<(String, String)> = options
             .iter()

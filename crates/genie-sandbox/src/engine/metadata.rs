@@ -181,6 +181,20 @@ impl Metadata {
         }
     }
 
+    /// Removes the relation `name`; whether there was one.
+    pub(crate) fn remove_relation(&mut self, name: &TableName) -> bool {
+        let before = self.relations.len();
+        self.relations.retain(|relation| &relation.name != name);
+        self.relations.len() < before
+    }
+
+    /// Removes the function `name`; whether there was one.
+    pub(crate) fn remove_function(&mut self, name: &TableName) -> bool {
+        let before = self.functions.len();
+        self.functions.retain(|function| &function.name != name);
+        self.functions.len() < before
+    }
+
     /// Adds `function`, replacing one of the same name in place.
     pub(crate) fn put_function(&mut self, function: FunctionDefinition) {
         match self

@@ -11,6 +11,7 @@
 //! - `CREATE [OR REPLACE] FUNCTION f(p TYPE [DEFAULT e] [COMMENT '…'], …)
 //!   RETURNS TABLE (c TYPE [COMMENT '…'], …) [COMMENT '…'] [LANGUAGE SQL]
 //!   [[NOT] DETERMINISTIC] [CONTAINS SQL | READS SQL DATA] RETURN query`
+//! - `DROP VIEW [IF EXISTS] v`, `DROP FUNCTION [IF EXISTS] f`
 //! - `DESCRIBE [TABLE] [EXTENDED] t`, `SHOW TBLPROPERTIES t`
 //! - `COPY INTO t FROM 'file.csv' FILEFORMAT = CSV [FORMAT_OPTIONS ('k' = 'v', …)]`
 //!
@@ -73,6 +74,10 @@ pub(crate) enum MetadataStatement {
         or_replace: bool,
         signature: Box<FunctionText>,
     },
+    /// `DROP VIEW`.
+    DropView { name: ObjectName, if_exists: bool },
+    /// `DROP FUNCTION`.
+    DropFunction { name: ObjectName, if_exists: bool },
     /// `DESCRIBE TABLE`.
     Describe { table: ObjectName, extended: bool },
     /// `SHOW TBLPROPERTIES`.
@@ -130,7 +135,7 @@ fn statement(parser: &mut Parser<'_>) -> Result<Option<MetadataStatement>, Parse
         return comment_on(parser).map(Some);
     }
     if parser.parse_keywords(&[Keyword::ALTER, Keyword::TABLE]) {
-        return alter_table(parser).map(Some);
+        return alter_table(parser);
     }
     if parser.parse_keyword(Keyword::CREATE) {
         let or_replace = parser.parse_keywords(&[Keyword::OR, Keyword::REPLACE]);
@@ -141,6 +146,18 @@ fn statement(parser: &mut Parser<'_>) -> Result<Option<MetadataStatement>, Parse
             return create_function(parser, or_replace).map(Some);
         }
         return Ok(None);
+    }
+    if parser.parse_keyword(Keyword::DROP) {
+        let Some(kind) = parser.parse_one_of_keywords(&[Keyword::VIEW, Keyword::FUNCTION]) else {
+            return Ok(None);
+        };
+        let if_exists = parser.parse_keywords(&[Keyword::IF, Keyword::EXISTS]);
+        let name = parser.parse_object_name(false)?;
+        return Ok(Some(if kind == Keyword::VIEW {
+            MetadataStatement::DropView { name, if_exists }
+        } else {
+            MetadataStatement::DropFunction { name, if_exists }
+        }));
     }
     if parser
         .parse_one_of_keywords(&[Keyword::DESCRIBE, Keyword::DESC])
@@ -189,7 +206,9 @@ fn comment_on(parser: &mut Parser<'_>) -> Result<MetadataStatement, ParserError>
     })
 }
 
-fn alter_table(parser: &mut Parser<'_>) -> Result<MetadataStatement, ParserError> {
+/// An `ALTER TABLE` of comments, properties or tags; `None` for other operations
+/// (`ADD COLUMN`, …), which are not metadata.
+fn alter_table(parser: &mut Parser<'_>) -> Result<Option<MetadataStatement>, ParserError> {
     let table = parser.parse_object_name(false)?;
     if parser
         .parse_one_of_keywords(&[Keyword::ALTER, Keyword::CHANGE])
@@ -199,48 +218,46 @@ fn alter_table(parser: &mut Parser<'_>) -> Result<MetadataStatement, ParserError
         let column = parser.parse_identifier()?.value;
         if parser.parse_keyword(Keyword::COMMENT) {
             let text = Some(parser.parse_literal_string()?);
-            return Ok(MetadataStatement::CommentOnColumn {
+            return Ok(Some(MetadataStatement::CommentOnColumn {
                 table,
                 column,
                 text,
-            });
+            }));
         }
         return tags(parser, table, Some(column));
     }
     if parser.parse_keywords(&[Keyword::SET, Keyword::TBLPROPERTIES]) {
         let properties = pairs(parser)?;
-        return Ok(MetadataStatement::SetProperties { table, properties });
+        return Ok(Some(MetadataStatement::SetProperties { table, properties }));
     }
     if parser.parse_keywords(&[Keyword::UNSET, Keyword::TBLPROPERTIES]) {
         let if_exists = parser.parse_keywords(&[Keyword::IF, Keyword::EXISTS]);
         let keys = keys(parser)?;
-        return Ok(MetadataStatement::UnsetProperties {
+        return Ok(Some(MetadataStatement::UnsetProperties {
             table,
             keys,
             if_exists,
-        });
+        }));
     }
     tags(parser, table, None)
 }
 
-/// `SET TAGS (…)` or `UNSET TAGS (…)` on a table or column.
+/// `SET TAGS (…)` or `UNSET TAGS (…)` on a table or column; `None` for other
+/// operations.
 fn tags(
     parser: &mut Parser<'_>,
     table: ObjectName,
     column: Option<String>,
-) -> Result<MetadataStatement, ParserError> {
+) -> Result<Option<MetadataStatement>, ParserError> {
     let set = match parser.parse_one_of_keywords(&[Keyword::SET, Keyword::UNSET]) {
         Some(Keyword::SET) => true,
         Some(_) => false,
-        None => {
-            return parser.expected(
-                "COMMENT, SET TAGS or UNSET TAGS (or SET/UNSET TBLPROPERTIES on a table)",
-                parser.peek_token(),
-            );
-        }
+        None => return Ok(None),
     };
-    expect_word(parser, "TAGS")?;
-    Ok(if set {
+    if !word(parser, "TAGS") {
+        return Ok(None);
+    }
+    Ok(Some(if set {
         MetadataStatement::SetTags {
             table,
             column,
@@ -252,7 +269,7 @@ fn tags(
             column,
             keys: keys(parser)?,
         }
-    })
+    }))
 }
 
 fn create_view(
@@ -601,6 +618,20 @@ mod tests {
             MetadataStatement::Describe { extended: true, .. }
         ));
         assert!(matches!(
+            parse("DROP VIEW IF EXISTS main.s.v"),
+            MetadataStatement::DropView {
+                if_exists: true,
+                ..
+            }
+        ));
+        assert!(matches!(
+            parse("DROP FUNCTION main.s.f"),
+            MetadataStatement::DropFunction {
+                if_exists: false,
+                ..
+            }
+        ));
+        assert!(matches!(
             parse("SHOW TBLPROPERTIES main.s.t"),
             MetadataStatement::ShowProperties { .. }
         ));
@@ -621,6 +652,9 @@ mod tests {
         for sql in [
             "SELECT 1",
             "INSERT INTO main.s.t VALUES (1)",
+            "DROP TABLE main.s.t",
+            "ALTER TABLE main.s.t DROP COLUMN c",
+            "ALTER TABLE main.s.t ALTER COLUMN c SET NOT NULL",
             "CREATE TABLE main.s.t (a INT)",
             "WITH x AS (SELECT 1) SELECT * FROM x",
         ] {
@@ -634,7 +668,6 @@ mod tests {
             "COMMENT ON TABLE main.s.t IS 42",
             "COMMENT ON VIEW main.s.t IS 'x'",
             "ALTER TABLE main.s.t SET TAGS 'x'",
-            "ALTER TABLE main.s.t DROP COLUMN c",
             "CREATE FUNCTION main.s.f(a INT) RETURNS INT RETURN a + 1",
             "COPY INTO main.s.t FROM 'x.json' FILEFORMAT = JSON",
             "DESCRIBE TABLE main.s.t extra words",

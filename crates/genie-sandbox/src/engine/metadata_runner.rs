@@ -10,13 +10,22 @@ use sqlparser::ast::{ObjectName, Query};
 
 use super::csv_load::read_csv;
 use super::information_schema::{describe, properties};
-use super::metadata::{Relation, RelationKind, full_name};
+use super::metadata::{Relation, RelationKind, full_name, not_found};
 use super::metadata_parser::{FunctionText, MetadataStatement};
 use super::schema_file::TableName;
 use super::spark_compat::query_to_engine_sql;
 use super::sql_engine::{Engine, databricks_message};
 use super::table_functions::FunctionDefinition;
 use super::types::arrow_type;
+
+/// `name` as Databricks quotes it in messages: `` `a`.`b`.`c` ``.
+fn quoted(name: &ObjectName) -> String {
+    super::schema_file::parts(name)
+        .iter()
+        .map(|part| format!("`{part}`"))
+        .collect::<Vec<_>>()
+        .join(".")
+}
 
 /// A change's answer: no columns, no rows.
 fn done() -> ResultSet {
@@ -61,6 +70,28 @@ impl Engine {
                 let _change = self.changes.lock().await;
                 self.create_function(&name, or_replace, *signature).await?;
                 self.changed()?;
+                Ok(done())
+            }
+            MetadataStatement::DropView { name, if_exists } => {
+                let _change = self.changes.lock().await;
+                if self.drop_view(&name, if_exists).await? {
+                    self.changed()?;
+                }
+                Ok(done())
+            }
+            MetadataStatement::DropFunction { name, if_exists } => {
+                let _change = self.changes.lock().await;
+                let removed = full_name(&name)
+                    .is_some_and(|function| self.write().remove_function(&function));
+                if removed {
+                    self.changed()?;
+                } else if !if_exists {
+                    return Err(format!(
+                        "[ROUTINE_NOT_FOUND] The routine {} cannot be found. Verify the spelling \
+                         and correctness of the schema and catalog. SQLSTATE: 42883",
+                        quoted(&name)
+                    ));
+                }
                 Ok(done())
             }
             MetadataStatement::CopyInto { .. } => Err(
@@ -147,6 +178,34 @@ impl Engine {
         relation.comment = comment;
         self.write().put_relation(relation);
         Ok(())
+    }
+
+    /// Drops the view `name`; whether there was one.
+    async fn drop_view(&self, name: &ObjectName, if_exists: bool) -> Result<bool, String> {
+        let existing = full_name(name).and_then(|view| {
+            self.read()
+                .relation(&view)
+                .map(|relation| (view, relation.kind))
+        });
+        let view = match existing {
+            Some((view, RelationKind::View)) => view,
+            Some((table, _)) => {
+                return Err(format!(
+                    "[WRONG_COMMAND_FOR_OBJECT_TYPE] The operation DROP VIEW requires a VIEW. \
+                     But `{table}` is a TABLE. Use DROP TABLE instead. SQLSTATE: 42809"
+                ));
+            }
+            None if if_exists => return Ok(false),
+            None => return Err(not_found(name)),
+        };
+        self.context
+            .sql(&format!("DROP VIEW {view}"))
+            .await
+            .map_err(|error| databricks_message(&error))?
+            .collect()
+            .await
+            .map_err(|error| databricks_message(&error))?;
+        Ok(self.write().remove_relation(&view))
     }
 
     async fn create_function(
@@ -416,6 +475,22 @@ INSERT INTO main.sales.orders VALUES
             );
             let message = failure(&engine, "COMMENT ON TABLE main.sales.orders IS").await;
             assert!(message.starts_with("[PARSE_SYNTAX_ERROR]"), "{message}");
+            for sql in [
+                "CREATE TABLE main.sales.more (a INT)",
+                "DROP TABLE main.sales.orders",
+                "ALTER TABLE main.sales.orders ADD COLUMN b INT",
+                "CREATE SCHEMA main.other",
+            ] {
+                let message = failure(&engine, sql).await;
+                assert!(
+                    message.starts_with("[NOT_SUPPORTED_COMMAND]"),
+                    "{sql}: {message}"
+                );
+            }
+            assert_eq!(
+                rows(&engine, "SELECT COUNT(*) FROM main.sales.orders").await,
+                [vec![Cell::Integer(3)]]
+            );
             let message = failure(
                 &engine,
                 "COPY INTO main.sales.orders FROM 'x.csv' FILEFORMAT = CSV",
@@ -489,6 +564,30 @@ INSERT INTO main.sales.orders VALUES
                 [vec![Cell::Integer(3)]]
             );
             assert_eq!(engine.comments().table("main.sales.emea"), None);
+            let version = engine.metadata_version();
+            engine.execute("DROP VIEW main.sales.emea").await.unwrap();
+            assert_eq!(engine.tables(), ["main.sales.orders"]);
+            assert_eq!(engine.metadata_version(), version + 1);
+            let message = failure(&engine, "SELECT * FROM main.sales.emea").await;
+            assert!(
+                message.starts_with("[TABLE_OR_VIEW_NOT_FOUND]"),
+                "{message}"
+            );
+            engine
+                .execute("DROP VIEW IF EXISTS main.sales.emea")
+                .await
+                .unwrap();
+            assert_eq!(engine.metadata_version(), version + 1);
+            let message = failure(&engine, "DROP VIEW main.sales.emea").await;
+            assert!(
+                message.starts_with("[TABLE_OR_VIEW_NOT_FOUND]"),
+                "{message}"
+            );
+            let message = failure(&engine, "DROP VIEW main.sales.orders").await;
+            assert!(
+                message.starts_with("[WRONG_COMMAND_FOR_OBJECT_TYPE]"),
+                "{message}"
+            );
         });
     }
 
@@ -589,6 +688,23 @@ INSERT INTO main.sales.orders VALUES
             )
             .await;
             assert!(message.starts_with("[ROUTINE_RECURSION]"), "{message}");
+            engine
+                .execute("DROP FUNCTION main.sales.region_orders")
+                .await
+                .unwrap();
+            assert_eq!(engine.functions().len(), 2);
+            let message = failure(&engine, "SELECT * FROM main.sales.region_orders('EMEA')").await;
+            assert!(!message.is_empty());
+            let message = failure(&engine, "DROP FUNCTION main.sales.region_orders").await;
+            assert!(
+                message
+                    .starts_with("[ROUTINE_NOT_FOUND] The routine `main`.`sales`.`region_orders`"),
+                "{message}"
+            );
+            engine
+                .execute("DROP FUNCTION IF EXISTS main.sales.region_orders")
+                .await
+                .unwrap();
             assert_eq!(
                 rows(&engine, "SELECT COUNT(*) FROM main.sales.g()").await,
                 [vec![Cell::Integer(3)]]

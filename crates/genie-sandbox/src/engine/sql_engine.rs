@@ -16,6 +16,9 @@ use datafusion::datasource::MemTable;
 use datafusion::error::DataFusionError;
 use datafusion::prelude::{SessionConfig, SessionContext};
 use genie_core::result::{Column, ResultSet};
+use sqlparser::ast::Statement;
+use sqlparser::dialect::DatabricksDialect;
+use sqlparser::parser::Parser;
 
 use super::cells::append_rows;
 use super::error::EngineError;
@@ -176,7 +179,10 @@ impl Engine {
             Some(statement) => Box::pin(self.run_metadata(statement))
                 .await
                 .map_err(EngineError::Execution),
-            None => self.query(sql).await,
+            None => match unsupported_change(sql) {
+                Some(message) => Err(EngineError::Execution(message)),
+                None => self.query(sql).await,
+            },
         }
     }
 
@@ -310,6 +316,33 @@ pub(super) async fn result_set(frame: DataFrame) -> Result<ResultSet, EngineErro
         rows,
         truncated: false,
     })
+}
+
+/// The refusal of a statement that would change tables or schemas behind the
+/// metadata's back (they come from the fixture's `schema.sql`), if `sql` is one.
+fn unsupported_change(sql: &str) -> Option<String> {
+    let statements = Parser::parse_sql(&DatabricksDialect {}, sql).ok()?;
+    let changes_tables = statements.iter().any(|statement| {
+        matches!(
+            statement,
+            Statement::CreateTable(_)
+                | Statement::CreateSchema { .. }
+                | Statement::CreateDatabase { .. }
+                | Statement::CreateView { .. }
+                | Statement::Drop { .. }
+                | Statement::AlterTable { .. }
+                | Statement::Truncate { .. }
+        )
+    });
+    if !changes_tables {
+        return None;
+    }
+    let words: Vec<&str> = sql.split_whitespace().take(2).collect();
+    Some(format!(
+        "[NOT_SUPPORTED_COMMAND] `{}` is not supported by the sandbox: its tables and schemas \
+         come from the fixture's schema.sql. SQLSTATE: 0A000",
+        words.join(" ").to_uppercase()
+    ))
 }
 
 /// DataFusion's message, led by Databricks' error class where one is known.
