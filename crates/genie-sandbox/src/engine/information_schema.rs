@@ -261,6 +261,26 @@ pub(crate) fn describe(relation: &Relation, extended: bool) -> ResultSet {
     text_result(&["col_name", "data_type", "comment"], rows)
 }
 
+/// `SHOW TABLES IN catalog.schema`: `database, tableName, isTemporary` per table or
+/// view of the schema.
+pub(crate) fn tables_of(metadata: &Metadata, catalog: &str, schema: &str) -> ResultSet {
+    let rows = metadata
+        .relations
+        .iter()
+        .filter(|relation| relation.name.catalog == catalog && relation.name.schema == schema)
+        .map(|relation| {
+            vec![
+                Cell::String(schema.to_owned()),
+                Cell::String(relation.name.table.clone()),
+                Cell::Boolean(false),
+            ]
+        })
+        .collect();
+    let mut result = text_result(&["database", "tableName", "isTemporary"], rows);
+    result.columns[2].column_type = ColumnType::Boolean;
+    result
+}
+
 /// `SHOW TBLPROPERTIES`: `key, value` per property.
 pub(crate) fn properties(relation: &Relation) -> ResultSet {
     let rows = relation

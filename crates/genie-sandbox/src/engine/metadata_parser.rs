@@ -12,7 +12,7 @@
 //!   RETURNS TABLE (c TYPE [COMMENT '…'], …) [COMMENT '…'] [LANGUAGE SQL]
 //!   [[NOT] DETERMINISTIC] [CONTAINS SQL | READS SQL DATA] RETURN query`
 //! - `DROP VIEW [IF EXISTS] v`, `DROP FUNCTION [IF EXISTS] f`
-//! - `DESCRIBE [TABLE] [EXTENDED] t`, `SHOW TBLPROPERTIES t`
+//! - `DESCRIBE [TABLE] [EXTENDED] t`, `SHOW TBLPROPERTIES t`, `SHOW TABLES {IN | FROM} cat.sch`
 //! - `COPY INTO t FROM 'file.csv' FILEFORMAT = CSV [FORMAT_OPTIONS ('k' = 'v', …)]`
 //!
 //! Anything else is a query for the engine ([`parse_metadata`] answers `None`).
@@ -82,6 +82,8 @@ pub(crate) enum MetadataStatement {
     Describe { table: ObjectName, extended: bool },
     /// `SHOW TBLPROPERTIES`.
     ShowProperties { table: ObjectName },
+    /// `SHOW TABLES IN cat.sch`.
+    ShowTables { schema: ObjectName },
     /// `COPY INTO … FROM 'file' FILEFORMAT = CSV`.
     CopyInto {
         table: ObjectName,
@@ -169,6 +171,16 @@ fn statement(parser: &mut Parser<'_>) -> Result<Option<MetadataStatement>, Parse
             .is_some();
         let table = parser.parse_object_name(false)?;
         return Ok(Some(MetadataStatement::Describe { table, extended }));
+    }
+    if parser.parse_keywords(&[Keyword::SHOW, Keyword::TABLES]) {
+        if parser
+            .parse_one_of_keywords(&[Keyword::IN, Keyword::FROM])
+            .is_none()
+        {
+            return parser.expected("IN catalog.schema", parser.peek_token());
+        }
+        let schema = parser.parse_object_name(false)?;
+        return Ok(Some(MetadataStatement::ShowTables { schema }));
     }
     if parser.parse_keywords(&[Keyword::SHOW, Keyword::TBLPROPERTIES]) {
         let table = parser.parse_object_name(false)?;
@@ -630,6 +642,10 @@ mod tests {
                 if_exists: false,
                 ..
             }
+        ));
+        assert!(matches!(
+            parse("SHOW TABLES IN main.s"),
+            MetadataStatement::ShowTables { schema } if schema.to_string() == "main.s"
         ));
         assert!(matches!(
             parse("SHOW TBLPROPERTIES main.s.t"),

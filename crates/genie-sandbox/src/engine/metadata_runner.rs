@@ -9,7 +9,7 @@ use genie_core::result::ResultSet;
 use sqlparser::ast::{ObjectName, Query};
 
 use super::csv_load::read_csv;
-use super::information_schema::{describe, properties};
+use super::information_schema::{describe, properties, tables_of};
 use super::metadata::{Relation, RelationKind, full_name, not_found};
 use super::metadata_parser::{FunctionText, MetadataStatement};
 use super::schema_file::TableName;
@@ -48,6 +48,23 @@ impl Engine {
             }
             MetadataStatement::ShowProperties { table } => {
                 Ok(properties(self.read().resolve(&table)?))
+            }
+            MetadataStatement::ShowTables { schema } => {
+                match super::schema_file::parts(&schema).as_slice() {
+                    [catalog, name]
+                        if self
+                            .context
+                            .catalog(catalog)
+                            .and_then(|provider| provider.schema(name))
+                            .is_some() =>
+                    {
+                        Ok(tables_of(&self.read(), catalog, name))
+                    }
+                    _ => Err(format!(
+                        "[SCHEMA_NOT_FOUND] The schema {} cannot be found. SQLSTATE: 42704",
+                        quoted(&schema)
+                    )),
+                }
             }
             MetadataStatement::CreateView {
                 name,
@@ -427,6 +444,15 @@ INSERT INTO main.sales.orders VALUES
             assert_eq!(
                 rows(&engine, "DESCRIBE TABLE main.sales.orders").await[2],
                 [text("amount"), text("decimal(10,2)"), text("Net amount")]
+            );
+            assert_eq!(
+                rows(&engine, "SHOW TABLES IN main.sales").await,
+                [vec![text("sales"), text("orders"), Cell::Boolean(false)]]
+            );
+            let message = failure(&engine, "SHOW TABLES IN main.nope").await;
+            assert!(
+                message.starts_with("[SCHEMA_NOT_FOUND] The schema `main`.`nope`"),
+                "{message}"
             );
             assert_eq!(
                 rows(&engine, "SHOW TBLPROPERTIES main.sales.orders").await,
