@@ -151,9 +151,8 @@ async fn a_fixture_loads_its_csv_file_view_and_function() {
         fixture.engine,
         vec![fixture.production],
         SandboxConfig {
-            port: 0,
             token: TOKEN.to_owned(),
-            chunk_rows: 100,
+            ..SandboxConfig::default()
         },
     )
     .await
