@@ -12,7 +12,7 @@
 //!   RETURNS TABLE (c TYPE [COMMENT '…'], …) [COMMENT '…'] [LANGUAGE SQL]
 //!   [[NOT] DETERMINISTIC] [CONTAINS SQL | READS SQL DATA] RETURN query`
 //! - `DROP VIEW [IF EXISTS] v`, `DROP FUNCTION [IF EXISTS] f`
-//! - `DESCRIBE [TABLE] [EXTENDED] t`, `SHOW TBLPROPERTIES t`, `SHOW TABLES {IN | FROM} cat.sch`
+//! - `DESCRIBE FUNCTION [EXTENDED] f`, `DESCRIBE [TABLE] [EXTENDED] t`, `SHOW TBLPROPERTIES t`, `SHOW TABLES {IN | FROM} cat.sch`
 //! - `COPY INTO t FROM 'file.csv' FILEFORMAT = CSV [FORMAT_OPTIONS ('k' = 'v', …)]`
 //!
 //! Anything else is a query for the engine ([`parse_metadata`] answers `None`).
@@ -80,6 +80,8 @@ pub(crate) enum MetadataStatement {
     DropFunction { name: ObjectName, if_exists: bool },
     /// `DESCRIBE TABLE`.
     Describe { table: ObjectName, extended: bool },
+    /// `DESCRIBE FUNCTION`.
+    DescribeFunction { name: ObjectName, extended: bool },
     /// `SHOW TBLPROPERTIES`.
     ShowProperties { table: ObjectName },
     /// `SHOW TABLES IN cat.sch`.
@@ -165,6 +167,11 @@ fn statement(parser: &mut Parser<'_>) -> Result<Option<MetadataStatement>, Parse
         .parse_one_of_keywords(&[Keyword::DESCRIBE, Keyword::DESC])
         .is_some()
     {
+        if parser.parse_keyword(Keyword::FUNCTION) {
+            let extended = parser.parse_keyword(Keyword::EXTENDED);
+            let name = parser.parse_object_name(false)?;
+            return Ok(Some(MetadataStatement::DescribeFunction { name, extended }));
+        }
         let _ = parser.parse_keyword(Keyword::TABLE);
         let extended = parser
             .parse_one_of_keywords(&[Keyword::EXTENDED, Keyword::FORMATTED])
@@ -624,6 +631,10 @@ mod tests {
                 extended: false,
                 ..
             }
+        ));
+        assert!(matches!(
+            parse("DESCRIBE FUNCTION EXTENDED main.s.f"),
+            MetadataStatement::DescribeFunction { extended: true, .. }
         ));
         assert!(matches!(
             parse("DESC EXTENDED main.s.t"),

@@ -5,7 +5,7 @@
 use std::path::Path;
 
 use datafusion::dataframe::DataFrameWriteOptions;
-use genie_core::result::ResultSet;
+use genie_core::result::{Cell, Column, ColumnType, ResultSet};
 use sqlparser::ast::{ObjectName, Query};
 
 use super::csv_load::read_csv;
@@ -25,6 +25,15 @@ fn quoted(name: &ObjectName) -> String {
         .map(|part| format!("`{part}`"))
         .collect::<Vec<_>>()
         .join(".")
+}
+
+/// Databricks' error for a function that does not exist.
+fn routine_not_found(name: &ObjectName) -> String {
+    format!(
+        "[ROUTINE_NOT_FOUND] The routine {} cannot be found. Verify the spelling and \
+         correctness of the schema and catalog. SQLSTATE: 42883",
+        quoted(name)
+    )
 }
 
 /// A change's answer: no columns, no rows.
@@ -48,6 +57,25 @@ impl Engine {
             }
             MetadataStatement::ShowProperties { table } => {
                 Ok(properties(self.read().resolve(&table)?))
+            }
+            MetadataStatement::DescribeFunction { name, extended } => {
+                let metadata = self.read();
+                let function = full_name(&name)
+                    .and_then(|wanted| metadata.functions.iter().find(|f| f.name == wanted))
+                    .ok_or_else(|| routine_not_found(&name))?;
+                let rows = function
+                    .describe(extended)
+                    .into_iter()
+                    .map(|line| vec![Cell::String(line)])
+                    .collect();
+                Ok(ResultSet {
+                    columns: vec![Column {
+                        name: "function_desc".to_owned(),
+                        column_type: ColumnType::String,
+                    }],
+                    rows,
+                    truncated: false,
+                })
             }
             MetadataStatement::ShowTables { schema } => {
                 match super::schema_file::parts(&schema).as_slice() {
@@ -103,11 +131,7 @@ impl Engine {
                 if removed {
                     self.changed()?;
                 } else if !if_exists {
-                    return Err(format!(
-                        "[ROUTINE_NOT_FOUND] The routine {} cannot be found. Verify the spelling \
-                         and correctness of the schema and catalog. SQLSTATE: 42883",
-                        quoted(&name)
-                    ));
+                    return Err(routine_not_found(&name));
                 }
                 Ok(done())
             }

@@ -61,6 +61,42 @@ impl FunctionDefinition {
         }
     }
 
+    /// `DESCRIBE FUNCTION`: Databricks' `function_desc` lines (`Function:`, `Type:`,
+    /// `Input:`, `Returns:`; `EXTENDED` adds `Comment:` and `Body:`).
+    pub(crate) fn describe(&self, extended: bool) -> Vec<String> {
+        fn block(label: &str, items: &[String], lines: &mut Vec<String>) {
+            for (index, item) in items.iter().enumerate() {
+                let head = if index == 0 { label } else { "" };
+                lines.push(format!("{head:<13}{item}"));
+            }
+        }
+        let signature = self.signature();
+        let columns = |columns: &[FunctionColumn]| -> Vec<String> {
+            columns
+                .iter()
+                .map(|column| match &column.comment {
+                    Some(comment) => {
+                        format!("{} {} COMMENT '{comment}'", column.name, column.data_type)
+                    }
+                    None => format!("{} {}", column.name, column.data_type),
+                })
+                .collect()
+        };
+        let mut lines = vec![
+            format!("{:<13}{}", "Function:", signature.name),
+            format!("{:<13}TABLE", "Type:"),
+        ];
+        block("Input:", &columns(&signature.parameters), &mut lines);
+        block("Returns:", &columns(&signature.returns), &mut lines);
+        if extended {
+            if let Some(comment) = &signature.comment {
+                lines.push(format!("{:<13}{comment}", "Comment:"));
+            }
+            lines.push(format!("{:<13}{}", "Body:", self.text.body));
+        }
+        lines
+    }
+
     /// The derived table a call with `arguments` stands for.
     pub(crate) fn expand(
         &self,
@@ -268,6 +304,21 @@ mod tests {
                 .unwrap()
                 .contains("LIMIT CAST((5) AS INT)")
         );
+        let described = definition().describe(true);
+        assert_eq!(
+            described,
+            [
+                "Function:    main.s.top",
+                "Type:        TABLE",
+                "Input:       p_region STRING",
+                "             p_n INT",
+                "Returns:     id INT",
+                "             amount DECIMAL(10,2)",
+                "Comment:     Top orders",
+                "Body:        SELECT id, amount FROM main.s.t WHERE region = top.p_region LIMIT p_n",
+            ]
+        );
+        assert_eq!(definition().describe(false).len(), 6);
         let signature = definition().signature();
         assert_eq!(signature.name, "main.s.top");
         assert_eq!(signature.parameters[1].data_type, "INT");

@@ -309,6 +309,17 @@ fn table_functions_are_callable() {
             rows(&engine, "SELECT COUNT(*) FROM main.sales.orders WHERE id IN (SELECT id FROM main.sales.region_orders('AMER'))").await,
             [vec![Cell::Integer(1)]]
         );
+        let described = rows(&engine, "DESCRIBE FUNCTION main.sales.region_orders").await;
+        assert_eq!(
+            described[0],
+            [text("Function:    main.sales.region_orders")]
+        );
+        assert_eq!(
+            described[2],
+            [text("Input:       p_region STRING COMMENT 'code'")]
+        );
+        let message = failure(&engine, "DESCRIBE FUNCTION main.sales.nope").await;
+        assert!(message.starts_with("[ROUTINE_NOT_FOUND]"), "{message}");
         let functions = engine.functions();
         assert_eq!(functions.len(), 1);
         assert_eq!(functions[0].name, "main.sales.region_orders");
