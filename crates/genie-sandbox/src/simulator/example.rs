@@ -200,14 +200,7 @@ fn bind_parameters(
             .iter()
             .find(|slot| slot.name == parameter.name)
             .and_then(|slot| slot.column.clone());
-        let found = find_value(
-            catalog,
-            space,
-            &sql_type,
-            column.as_deref(),
-            tokens,
-            &bound.consumed,
-        );
+        let found = find_value(catalog, space, &sql_type, column.as_deref(), tokens, &bound.consumed);
         let value = match found {
             Some((indexes, value)) => {
                 bound.consumed.extend(indexes);

@@ -112,9 +112,7 @@ fn is_date(text: &str) -> bool {
         && parts[0].len() == 4
         && parts[1].len() == 2
         && parts[2].len() == 2
-        && parts
-            .iter()
-            .all(|part| part.chars().all(|c| c.is_ascii_digit()))
+        && parts.iter().all(|part| part.chars().all(|c| c.is_ascii_digit()))
 }
 
 /// The stem of one lower-case word.
@@ -127,7 +125,8 @@ pub(crate) fn stem(word: &str) -> String {
     // Plurals.
     if let Some(base) = stem.strip_suffix("ies").filter(|base| base.len() > 1) {
         stem = format!("{base}y");
-    } else if stem.ends_with("sses") || ["xes", "ches", "shes"].iter().any(|s| stem.ends_with(s)) {
+    } else if stem.ends_with("sses") || ["xes", "ches", "shes"].iter().any(|s| stem.ends_with(s))
+    {
         stem.truncate(stem.len() - 2);
     } else if stem.ends_with('s')
         && !stem.ends_with("ss")
@@ -176,9 +175,9 @@ const STOP_WORDS: &[&str] = &[
     "brought", "by", "came", "can", "come", "could", "did", "do", "does", "done", "each", "for",
     "from", "get", "give", "got", "had", "has", "have", "how", "i", "in", "into", "is", "it",
     "its", "just", "let", "list", "many", "me", "much", "my", "of", "on", "or", "our", "ours",
-    "over", "per", "please", "show", "so", "tell", "than", "that", "the", "their", "them", "there",
-    "these", "they", "this", "those", "to", "us", "was", "we", "were", "what", "when", "where",
-    "which", "who", "whom", "whose", "why", "will", "with", "would", "you", "your",
+    "over", "per", "please", "show", "so", "tell", "than", "that", "the", "their", "them",
+    "there", "these", "they", "this", "those", "to", "us", "was", "we", "were", "what", "when",
+    "where", "which", "who", "whom", "whose", "why", "will", "with", "would", "you", "your",
 ];
 
 /// The content stems of `text`: word stems that are not stop words.
@@ -250,8 +249,7 @@ mod tests {
 
     #[test]
     fn tokens_keep_numbers_dates_and_quotes() {
-        let tokens =
-            tokenize("Top 5 products in 'Home & Kitchen' since 2024-01-05, Q3's total 1.5?");
+        let tokens = tokenize("Top 5 products in 'Home & Kitchen' since 2024-01-05, Q3's total 1.5?");
         let kinds: Vec<(&str, TokenKind)> = tokens
             .iter()
             .map(|token| (token.lower.as_str(), token.kind))
