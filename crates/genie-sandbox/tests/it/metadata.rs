@@ -4,6 +4,7 @@
 
 use genie_sandbox::fixture::Fixture;
 use genie_sandbox::server::{SandboxConfig, WAREHOUSE_ID, serve};
+use genie_sandbox::simulator::Catalog;
 use serde_json::{Value, json};
 
 use crate::{TOKEN, post, start};
@@ -147,6 +148,26 @@ async fn a_fixture_loads_its_csv_file_view_and_function() {
     );
     assert_eq!(fixture.engine.views(), ["main.mini.flagships"]);
     assert_eq!(fixture.engine.functions()[0].name, "main.mini.stores_in");
+    let catalog = Catalog::load(&fixture.engine).await.expect("catalog loads");
+    let view = catalog
+        .table("main.mini.flagships")
+        .expect("views are tables");
+    assert_eq!(view.comment.as_deref(), Some("Flagship stores only"));
+    assert!(catalog.is_view("main.mini.flagships") && !catalog.is_view("main.mini.stores"));
+    assert_eq!(
+        view.column("region").map(|column| column.values.clone()),
+        Some(vec!["NE".to_owned(), "SE".to_owned()])
+    );
+    let function = &catalog.functions()[0];
+    assert_eq!(
+        (function.name.as_str(), function.comment.as_deref()),
+        ("main.mini.stores_in", Some("The stores of one region"))
+    );
+    assert_eq!(
+        function.parameters[0].comment.as_deref(),
+        Some("Region code")
+    );
+    assert_eq!(function.returns.len(), 2);
     let server = serve(
         fixture.engine,
         vec![fixture.production],
