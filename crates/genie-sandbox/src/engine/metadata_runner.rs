@@ -1,6 +1,7 @@
-//! Running metadata statements on an [`Engine`]: reading (`DESCRIBE`, `SHOW
-//! TBLPROPERTIES`), annotating (comments, properties, tags), creating views and SQL
-//! table functions, and loading CSV files (`COPY INTO`, from `schema.sql` only).
+//! Running metadata statements on an [`Engine`]: reading (`DESCRIBE [FUNCTION]`,
+//! `SHOW TBLPROPERTIES`, `SHOW TABLES`), annotating (comments, properties, tags),
+//! creating and dropping views and SQL table functions, and loading CSV files (`COPY
+//! INTO`, from `schema.sql` only).
 
 use std::path::Path;
 
@@ -102,9 +103,12 @@ impl Engine {
                 query,
             } => {
                 let _change = self.changes.lock().await;
-                self.create_view(&name, or_replace, if_not_exists, comment, &query)
-                    .await?;
-                self.changed()?;
+                if self
+                    .create_view(&name, or_replace, if_not_exists, comment, &query)
+                    .await?
+                {
+                    self.changed()?;
+                }
                 Ok(done())
             }
             MetadataStatement::CreateFunction {
@@ -169,6 +173,7 @@ impl Engine {
         Ok(table)
     }
 
+    /// Creates (or replaces) a view; whether anything changed.
     async fn create_view(
         &self,
         name: &ObjectName,
@@ -176,11 +181,11 @@ impl Engine {
         if_not_exists: bool,
         comment: Option<String>,
         query: &Query,
-    ) -> Result<(), String> {
+    ) -> Result<bool, String> {
         let view = self.new_name(name)?;
         let existing = self.read().relation(&view).map(|relation| relation.kind);
         match existing {
-            Some(RelationKind::View) if if_not_exists => return Ok(()),
+            Some(RelationKind::View) if if_not_exists => return Ok(false),
             Some(RelationKind::View) if or_replace => {}
             Some(_) => {
                 return Err(format!(
@@ -218,7 +223,7 @@ impl Engine {
         let mut relation = Relation::new(view, RelationKind::View, columns);
         relation.comment = comment;
         self.write().put_relation(relation);
-        Ok(())
+        Ok(true)
     }
 
     /// Drops the view `name`; whether there was one.

@@ -223,10 +223,12 @@ fn views_are_relations_over_the_data() {
             message.starts_with("[TABLE_OR_VIEW_ALREADY_EXISTS]"),
             "{message}"
         );
+        let version = engine.metadata_version();
         engine
             .execute("CREATE VIEW IF NOT EXISTS main.sales.emea AS SELECT 1 AS a")
             .await
             .unwrap();
+        assert_eq!(engine.metadata_version(), version, "nothing changed");
         let message = failure(
             &engine,
             "CREATE OR REPLACE VIEW main.sales.orders AS SELECT 1 AS a",
