@@ -55,9 +55,7 @@ pub(crate) fn run(name: &str, release: bool) -> anyhow::Result<()> {
 
 /// `target/bench` of this workspace (or of `CARGO_TARGET_DIR`).
 fn bench_directory() -> PathBuf {
-    let target = std::env::var_os("CARGO_TARGET_DIR")
-        .map_or_else(|| crate::workspace_root().join("target"), PathBuf::from);
-    target.join("bench")
+    crate::target_directory().join("bench")
 }
 
 fn profile() -> &'static str {

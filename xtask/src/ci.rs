@@ -4,8 +4,8 @@ use std::process::Command;
 
 use anyhow::{Context as _, bail};
 
-/// Runs formatting, clippy, the docs (warnings denied) and the workspace's tests,
-/// stopping at the first failure.
+/// Runs formatting, clippy, the docs (warnings denied), the workspace's tests and the
+/// Python SDK check (`sdk-compat`), stopping at the first failure.
 pub(crate) fn test() -> anyhow::Result<()> {
     let steps: [(&str, &[&str]); 4] = [
         ("formatting", &["fmt", "--all", "--check"]),
@@ -42,7 +42,11 @@ pub(crate) fn test() -> anyhow::Result<()> {
             bail!("{name} failed ({status})");
         }
     }
-    Ok(())
+    #[expect(clippy::print_stderr, reason = "progress of the check run")]
+    {
+        eprintln!("xtask test: sdk-compat: the sandbox against the Databricks Python SDK");
+    }
+    crate::sdk_compat::run().context("sdk-compat failed")
 }
 
 /// The cargo that runs us (so a `rustup` override is honoured).

@@ -1,7 +1,9 @@
 //! `cargo xtask`: the project's only automation (no scripts, no Makefile).
 //!
 //! - `cargo xtask test` — the full check CI runs: formatting, clippy with warnings
-//!   denied, and every test of the workspace.
+//!   denied, every test of the workspace, and `sdk-compat`.
+//! - `cargo xtask sdk-compat` — the sandbox against the official Databricks Python SDK
+//!   (a venv in `target/sdk-compat-venv`, created once; needs Python 3).
 //! - `cargo xtask bench NAME [--release]` — a benchmark: prints a table and writes
 //!   `target/bench/NAME.json` with its figures and the build profile it ran under.
 //! - `cargo xtask tidy` — the repository's structural rules (also run as tests).
@@ -9,6 +11,7 @@
 
 mod bench;
 mod ci;
+mod sdk_compat;
 mod tidy;
 
 use std::process::ExitCode;
@@ -36,6 +39,8 @@ enum Command {
     },
     /// Check the repository's structural rules.
     Tidy,
+    /// Run the official Databricks Python SDK against `genie-opt sandbox` (needs Python 3).
+    SdkCompat,
     /// Regenerate generated documentation (the validation rules in docs/space-files.md).
     Codegen,
 }
@@ -48,12 +53,19 @@ fn workspace_root() -> std::path::PathBuf {
         .to_path_buf()
 }
 
+/// `target/` of this workspace (or `CARGO_TARGET_DIR`).
+fn target_directory() -> std::path::PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR")
+        .map_or_else(|| workspace_root().join("target"), std::path::PathBuf::from)
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Test => ci::test(),
         Command::Bench { name, release } => bench::run(&name, release),
         Command::Tidy => tidy::run(),
+        Command::SdkCompat => sdk_compat::run(),
         Command::Codegen => tidy::codegen(),
     };
     match result {

@@ -1,4 +1,5 @@
-//! Fixture directories: `schema.sql` (the data) and `space.json` (the production space).
+//! Fixture directories: `schema.sql` (the data, with any CSV files it copies from) and
+//! `space.json` (the production space).
 
 use std::path::{Path, PathBuf};
 
@@ -61,14 +62,12 @@ impl Fixture {
             })
             .unwrap_or_else(|| "fixture".to_owned());
         let schema_path = directory.join("schema.sql");
-        let schema = read(&schema_path)?;
-        let engine =
-            Engine::from_schema_sql(&schema)
-                .await
-                .map_err(|source| FixtureError::Schema {
-                    path: schema_path,
-                    source,
-                })?;
+        let engine = Engine::from_schema_file(&schema_path)
+            .await
+            .map_err(|source| FixtureError::Schema {
+                path: schema_path,
+                source,
+            })?;
         let space_path = directory.join("space.json");
         let config: SpaceConfig = SpaceDocument::parse(&read(&space_path)?)
             .map_err(|error| FixtureError::Space {

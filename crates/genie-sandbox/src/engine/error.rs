@@ -22,6 +22,14 @@ pub enum EngineError {
         /// The type as written.
         type_name: String,
     },
+    /// A file could not be read.
+    #[error("cannot read `{path}`: {message}")]
+    Read {
+        /// The file.
+        path: std::path::PathBuf,
+        /// Why.
+        message: String,
+    },
     /// The engine rejected or failed a statement (the message is the engine's).
     #[error("{0}")]
     Execution(String),

@@ -1,12 +1,22 @@
 //! The sandbox's SQL engine: DataFusion with Databricks' dialect and three-part names,
-//! loaded from a fixture's `schema.sql`, answering with typed result sets.
+//! loaded from a fixture's `schema.sql` (and its CSV files), answering with typed result
+//! sets, and keeping Unity Catalog metadata (comments, properties, tags, views, SQL
+//! table functions) that metadata statements change at runtime.
 
 mod cells;
+mod csv_load;
 mod error;
+mod information_schema;
+mod metadata;
+mod metadata_parser;
+mod metadata_runner;
 mod schema_file;
 mod spark_compat;
 mod sql_engine;
+mod table_functions;
 mod types;
 
+pub use csv_load::CsvError;
 pub use error::EngineError;
-pub use sql_engine::{Comments, Engine};
+pub use metadata::{Comments, FunctionColumn, RelationKind, TableFunction};
+pub use sql_engine::Engine;

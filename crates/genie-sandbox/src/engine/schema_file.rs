@@ -1,13 +1,18 @@
 //! Reading a fixture's `schema.sql` (the binding format): `CREATE SCHEMA`,
-//! `CREATE TABLE`, `INSERT INTO … VALUES`, `COMMENT ON` and `--` comments.
+//! `CREATE TABLE`, `INSERT INTO … VALUES`, `COPY INTO … FROM 'file.csv' FILEFORMAT =
+//! CSV FORMAT_OPTIONS ('header' = 'true')` (a CSV file of the fixture directory, see
+//! [`super::csv_load`]), the metadata statements of [`super::metadata_parser`]
+//! (`COMMENT ON`, `ALTER TABLE … SET TAGS`, `CREATE VIEW`, `CREATE FUNCTION`, …) and
+//! `--` comments.
 
 use datafusion::arrow::datatypes::DataType;
-use sqlparser::ast::{CommentObject, ObjectName, SchemaName, Statement};
-use sqlparser::dialect::{DatabricksDialect, Dialect, GenericDialect};
+use sqlparser::ast::{ObjectName, SchemaName, Statement};
+use sqlparser::dialect::DatabricksDialect;
 use sqlparser::parser::Parser;
 use sqlparser::tokenizer::{Token, Tokenizer, Whitespace};
 
 use super::error::EngineError;
+use super::metadata_parser::{MetadataStatement, parse_metadata};
 use super::types::arrow_type;
 
 /// A three-part name, lowercased (Databricks names are case-insensitive).
@@ -36,12 +41,8 @@ pub(crate) enum SchemaStatement {
     },
     /// `INSERT INTO cat.sch.t VALUES …`, as SQL for the engine.
     Insert { sql: String },
-    /// `COMMENT ON TABLE cat.sch.t IS '…'` (column `None`) or `COMMENT ON COLUMN cat.sch.t.c IS '…'`.
-    Comment {
-        table: TableName,
-        column: Option<String>,
-        text: Option<String>,
-    },
+    /// A metadata statement (`COMMENT ON`, `CREATE VIEW`, …) or `COPY INTO`.
+    Metadata(Box<MetadataStatement>),
 }
 
 /// Parses `schema.sql`. Errors name the statement's position and line in the file.
@@ -60,19 +61,11 @@ pub(crate) fn parse_schema_file(text: &str) -> Result<Vec<(usize, SchemaStatemen
                 line,
                 message,
             };
-            // Databricks' `COMMENT ON` is not in sqlparser's Databricks dialect; the
-            // generic dialect reads it the same way.
-            let is_comment = sql
-                .trim_start()
-                .get(..7)
-                .is_some_and(|word| word.eq_ignore_ascii_case("comment"));
-            let dialect: &dyn Dialect = if is_comment {
-                &GenericDialect {}
-            } else {
-                &DatabricksDialect {}
-            };
-            let mut statements =
-                Parser::parse_sql(dialect, &sql).map_err(|parse| error(parse.to_string()))?;
+            if let Some(statement) = parse_metadata(&sql).map_err(error)? {
+                return Ok((line, SchemaStatement::Metadata(Box::new(statement))));
+            }
+            let mut statements = Parser::parse_sql(&DatabricksDialect {}, &sql)
+                .map_err(|parse| error(parse.to_string()))?;
             match (statements.pop(), statements.is_empty()) {
                 (Some(statement), true) => convert(statement)
                     .map(|converted| (line, converted))
@@ -158,37 +151,8 @@ fn convert(statement: Statement) -> Result<SchemaStatement, String> {
         Statement::Insert(insert) => Ok(SchemaStatement::Insert {
             sql: Statement::Insert(insert).to_string(),
         }),
-        Statement::Comment {
-            object_type,
-            object_name,
-            comment,
-            ..
-        } => match object_type {
-            CommentObject::Table => Ok(SchemaStatement::Comment {
-                table: table_name(&object_name)?,
-                column: None,
-                text: comment,
-            }),
-            CommentObject::Column => match parts(&object_name).as_slice() {
-                [catalog, schema, table, column] => Ok(SchemaStatement::Comment {
-                    table: TableName {
-                        catalog: catalog.clone(),
-                        schema: schema.clone(),
-                        table: table.clone(),
-                    },
-                    column: Some(column.clone()),
-                    text: comment,
-                }),
-                _ => Err(format!(
-                    "column `{object_name}` must be named `catalog.schema.table.column`"
-                )),
-            },
-            other => Err(format!(
-                "`COMMENT ON {other}` is not part of the schema.sql format"
-            )),
-        },
         other => Err(format!(
-            "`{}` is not part of the schema.sql format (CREATE SCHEMA, CREATE TABLE, INSERT INTO, COMMENT ON)",
+            "`{}` is not part of the schema.sql format (CREATE SCHEMA, CREATE TABLE, INSERT INTO, COPY INTO and metadata statements)",
             first_words(&other.to_string())
         )),
     }
@@ -261,7 +225,7 @@ mod tests {
             ("amount".to_owned(), DataType::Decimal128(10, 2))
         );
         assert!(
-            matches!(&statements[4], SchemaStatement::Comment { column: Some(c), .. } if c == "amount")
+            matches!(&statements[4], SchemaStatement::Metadata(statement) if matches!(statement.as_ref(), MetadataStatement::CommentOnColumn { column, .. } if column == "amount"))
         );
     }
 
@@ -273,7 +237,7 @@ mod tests {
             EngineError::SchemaFile {
                 statement: 2,
                 line: 2,
-                message: "`DROP TABLE main.s.t` is not part of the schema.sql format (CREATE SCHEMA, CREATE TABLE, INSERT INTO, COMMENT ON)".into()
+                message: "`DROP TABLE main.s.t` is not part of the schema.sql format (CREATE SCHEMA, CREATE TABLE, INSERT INTO, COPY INTO and metadata statements)".into()
             }
         );
         let error = parse_schema_file("CREATE TABLE t (a INT);").unwrap_err();

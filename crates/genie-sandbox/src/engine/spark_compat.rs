@@ -18,33 +18,109 @@
 //!
 //! Both the ground truth and Genie's SQL run through the same rewrite, so where the
 //! engine differs from Spark in a last digit, it differs for both alike.
+//!
+//! The same pass expands calls of SQL table functions (`FROM cat.sch.f(args)`) into
+//! derived tables ([`super::table_functions`]).
 
 use std::ops::ControlFlow;
 
 use sqlparser::ast::{
-    BinaryOperator, Expr, Function, FunctionArg, FunctionArgExpr, FunctionArguments, Value,
-    visit_expressions_mut,
+    BinaryOperator, Expr, Function, FunctionArg, FunctionArgExpr, FunctionArguments, Query,
+    TableFactor, Value, VisitMut, VisitorMut,
 };
 use sqlparser::dialect::DatabricksDialect;
 use sqlparser::parser::Parser;
 
-/// Rewrites `sql` for the engine; SQL that does not parse is returned unchanged, so the
-/// engine reports its own error.
-pub(crate) fn to_engine_sql(sql: &str) -> String {
+use super::metadata::full_name;
+use super::table_functions::FunctionDefinition;
+
+/// How many table function calls one statement may expand (calls inside function bodies
+/// count), which stops functions that call each other.
+const MAX_EXPANSIONS: usize = 16;
+
+/// Rewrites `sql` for the engine, expanding calls of `functions`; SQL that does not
+/// parse is returned unchanged, so the engine reports its own error. Fails only on a
+/// bad table function call.
+pub(crate) fn to_engine_sql(sql: &str, functions: &[FunctionDefinition]) -> Result<String, String> {
     let Ok(mut statements) = Parser::parse_sql(&DatabricksDialect {}, sql) else {
-        return sql.to_owned();
+        return Ok(sql.to_owned());
     };
-    let _ = visit_expressions_mut(&mut statements, |expression| {
-        if let Some(rewritten) = rewrite(expression) {
-            *expression = rewritten;
-        }
-        ControlFlow::<()>::Continue(())
-    });
-    statements
+    let mut rewriter = Rewriter {
+        functions,
+        expansions: 0,
+    };
+    if let ControlFlow::Break(message) = statements.visit(&mut rewriter) {
+        return Err(message);
+    }
+    Ok(statements
         .iter()
         .map(ToString::to_string)
         .collect::<Vec<_>>()
-        .join(";\n")
+        .join(";\n"))
+}
+
+/// [`to_engine_sql`] for one query.
+pub(crate) fn query_to_engine_sql(
+    query: &Query,
+    functions: &[FunctionDefinition],
+) -> Result<String, String> {
+    let mut query = query.clone();
+    let mut rewriter = Rewriter {
+        functions,
+        expansions: 0,
+    };
+    if let ControlFlow::Break(message) = query.visit(&mut rewriter) {
+        return Err(message);
+    }
+    Ok(query.to_string())
+}
+
+struct Rewriter<'a> {
+    functions: &'a [FunctionDefinition],
+    expansions: usize,
+}
+
+impl VisitorMut for Rewriter<'_> {
+    type Break = String;
+
+    fn pre_visit_table_factor(&mut self, factor: &mut TableFactor) -> ControlFlow<String> {
+        let TableFactor::Table {
+            name,
+            args: Some(arguments),
+            alias,
+            ..
+        } = factor
+        else {
+            return ControlFlow::Continue(());
+        };
+        let Some(function) = full_name(name)
+            .and_then(|name| self.functions.iter().find(|function| function.name == name))
+        else {
+            return ControlFlow::Continue(());
+        };
+        self.expansions += 1;
+        if self.expansions > MAX_EXPANSIONS {
+            return ControlFlow::Break(format!(
+                "[ROUTINE_RECURSION] more than {MAX_EXPANSIONS} table function calls in one \
+                 statement (do functions call each other?) at `{}`",
+                function.name
+            ));
+        }
+        match function.expand(&arguments.args, alias.as_ref()) {
+            Ok(expanded) => {
+                *factor = expanded;
+                ControlFlow::Continue(())
+            }
+            Err(message) => ControlFlow::Break(message),
+        }
+    }
+
+    fn post_visit_expr(&mut self, expression: &mut Expr) -> ControlFlow<String> {
+        if let Some(rewritten) = rewrite(expression) {
+            *expression = rewritten;
+        }
+        ControlFlow::Continue(())
+    }
 }
 
 /// The replacement of one expression, when it needs one.
@@ -198,6 +274,7 @@ mod tests {
 
     #[test]
     fn rewrites_are_local_and_keep_the_rest() {
+        let to_engine_sql = |sql: &str| to_engine_sql(sql, &[]).unwrap();
         assert_eq!(
             to_engine_sql(
                 "SELECT year(d) AS y, if(a > 1, 'x', 'y') FROM main.s.t WHERE count_if(b) > 0"

@@ -1,92 +1,87 @@
-//! [`Engine`]: a DataFusion session speaking Databricks SQL over a fixture's tables.
+//! [`Engine`]: a DataFusion session speaking Databricks SQL over a fixture's tables,
+//! with Unity Catalog metadata beside it.
+//!
+//! [`Engine::execute`] is the one entry point for SQL: metadata statements
+//! ([`super::metadata_parser`]) change or read the metadata, everything else is a
+//! query for DataFusion (after [`super::spark_compat`]'s rewrite).
 
-use std::collections::BTreeMap;
-use std::sync::Arc;
+use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 use datafusion::arrow::datatypes::{Field, Schema};
 use datafusion::catalog::{CatalogProvider, MemoryCatalogProvider, MemorySchemaProvider};
+use datafusion::dataframe::DataFrame;
 use datafusion::datasource::MemTable;
+use datafusion::error::DataFusionError;
 use datafusion::prelude::{SessionConfig, SessionContext};
 use genie_core::result::{Column, ResultSet};
+use sqlparser::ast::Statement;
+use sqlparser::dialect::DatabricksDialect;
+use sqlparser::parser::Parser;
 
 use super::cells::append_rows;
 use super::error::EngineError;
-use super::schema_file::{SchemaStatement, TableName, parse_schema_file};
+use super::information_schema::information_schema;
+use super::metadata::{Comments, Metadata, Relation, RelationKind, TableFunction, not_found};
+use super::metadata_parser::{MetadataStatement, parse_metadata};
+use super::schema_file::{SchemaStatement, parse_schema_file};
 use super::spark_compat::to_engine_sql;
 use super::types::column_type;
 
-/// Unity Catalog comments: per table (`catalog.schema.table`), its comment and its
-/// columns' comments.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct Comments {
-    tables: BTreeMap<String, TableComments>,
-}
+/// The schema each catalog's metadata tables live in.
+const INFORMATION_SCHEMA: &str = "information_schema";
 
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-struct TableComments {
-    comment: Option<String>,
-    columns: BTreeMap<String, String>,
-}
-
-impl Comments {
-    /// The comment on a table, by its three-part name (any case).
-    pub fn table(&self, table: &str) -> Option<&str> {
-        self.tables.get(&table.to_lowercase())?.comment.as_deref()
-    }
-
-    /// The comment on a column.
-    pub fn column(&self, table: &str, column: &str) -> Option<&str> {
-        self.tables
-            .get(&table.to_lowercase())?
-            .columns
-            .get(&column.to_lowercase())
-            .map(String::as_str)
-    }
-
-    fn set(&mut self, table: &TableName, column: Option<&str>, text: Option<String>) {
-        let entry = self.tables.entry(table.to_string()).or_default();
-        match (column, text) {
-            (None, text) => entry.comment = text,
-            (Some(column), Some(text)) => {
-                entry.columns.insert(column.to_owned(), text);
-            }
-            (Some(column), None) => {
-                entry.columns.remove(column);
-            }
-        }
-    }
-}
-
-/// The sandbox's SQL engine: DataFusion with the Databricks dialect, three-part names
-/// and in-memory tables loaded from `schema.sql`.
+/// The sandbox's SQL engine: DataFusion with the Databricks dialect, three-part names,
+/// in-memory tables loaded from `schema.sql`, and Unity Catalog metadata (comments,
+/// properties, tags, views, SQL table functions) that statements change at runtime.
 pub struct Engine {
-    context: SessionContext,
-    comments: Comments,
-    tables: Vec<String>,
+    pub(super) context: SessionContext,
+    pub(super) metadata: RwLock<Metadata>,
+    /// Serializes metadata statements, which await DataFusion between reading and
+    /// writing the metadata.
+    pub(super) changes: tokio::sync::Mutex<()>,
+    version: AtomicU64,
 }
 
 impl std::fmt::Debug for Engine {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Engine")
-            .field("tables", &self.tables)
+            .field("tables", &self.tables())
+            .field("metadata_version", &self.metadata_version())
             .finish_non_exhaustive()
     }
 }
 
 impl Engine {
-    /// Loads a fixture's `schema.sql` text.
+    /// Loads a fixture's `schema.sql` text (without a directory, so `COPY INTO` fails).
     pub async fn from_schema_sql(text: &str) -> Result<Self, EngineError> {
+        Self::load(text, None).await
+    }
+
+    /// Loads a fixture's `schema.sql` file; `COPY INTO` reads files beside it.
+    pub async fn from_schema_file(path: &Path) -> Result<Self, EngineError> {
+        let text = std::fs::read_to_string(path).map_err(|error| EngineError::Read {
+            path: path.to_owned(),
+            message: error.to_string(),
+        })?;
+        Self::load(&text, Some(path.parent().unwrap_or(Path::new(".")))).await
+    }
+
+    async fn load(text: &str, directory: Option<&Path>) -> Result<Self, EngineError> {
+        // DataFusion's own information_schema has no comments; ours replaces it.
         let config = SessionConfig::new()
-            .with_information_schema(true)
+            .with_information_schema(false)
             .set_str("datafusion.sql_parser.dialect", "databricks");
-        let mut engine = Self {
+        let engine = Self {
             context: SessionContext::new_with_config(config),
-            comments: Comments::default(),
-            tables: Vec::new(),
+            metadata: RwLock::new(Metadata::default()),
+            changes: tokio::sync::Mutex::new(()),
+            version: AtomicU64::new(0),
         };
         for (index, (line, statement)) in parse_schema_file(text)?.into_iter().enumerate() {
             engine
-                .apply(statement)
+                .apply(statement, directory)
                 .await
                 .map_err(|message| EngineError::SchemaFile {
                     statement: index + 1,
@@ -94,10 +89,15 @@ impl Engine {
                     message,
                 })?;
         }
+        engine.changed().map_err(EngineError::Execution)?;
         Ok(engine)
     }
 
-    async fn apply(&mut self, statement: SchemaStatement) -> Result<(), String> {
+    async fn apply(
+        &self,
+        statement: SchemaStatement,
+        directory: Option<&Path>,
+    ) -> Result<(), String> {
         match statement {
             SchemaStatement::CreateSchema { catalog, schema } => {
                 let provider = self.catalog(&catalog);
@@ -115,15 +115,16 @@ impl Engine {
                     ));
                 };
                 let fields: Vec<Field> = columns
-                    .into_iter()
-                    .map(|(column, data_type)| Field::new(column, data_type, true))
+                    .iter()
+                    .map(|(column, data_type)| Field::new(column, data_type.clone(), true))
                     .collect();
                 let table = MemTable::try_new(Arc::new(Schema::new(fields)), vec![Vec::new()])
                     .map_err(|error| error.to_string())?;
                 schema
                     .register_table(name.table.clone(), Arc::new(table))
                     .map_err(|error| error.to_string())?;
-                self.tables.push(name.to_string());
+                self.write()
+                    .put_relation(Relation::new(name, RelationKind::Table, columns));
             }
             SchemaStatement::Insert { sql } => {
                 self.context
@@ -134,22 +135,31 @@ impl Engine {
                     .await
                     .map_err(|error| error.to_string())?;
             }
-            SchemaStatement::Comment {
-                table,
-                column,
-                text,
-            } => {
-                if !self.tables.contains(&table.to_string()) {
-                    return Err(format!("comment on unknown table `{table}`"));
-                }
-                self.comments.set(&table, column.as_deref(), text);
+            SchemaStatement::Metadata(statement) => {
+                let MetadataStatement::CopyInto {
+                    table,
+                    path,
+                    options,
+                } = *statement
+                else {
+                    Box::pin(self.run_metadata(*statement)).await?;
+                    return Ok(());
+                };
+                let Some(directory) = directory else {
+                    return Err(
+                        "COPY INTO needs the fixture's directory: load the file with \
+                         `Engine::from_schema_file`"
+                            .to_owned(),
+                    );
+                };
+                Box::pin(self.copy_into(&table, &directory.join(path), &options)).await?;
             }
         }
         Ok(())
     }
 
     /// The catalog `name`, created when missing.
-    fn catalog(&self, name: &str) -> Arc<dyn CatalogProvider> {
+    pub(super) fn catalog(&self, name: &str) -> Arc<dyn CatalogProvider> {
         if let Some(catalog) = self.context.catalog(name) {
             return catalog;
         }
@@ -158,51 +168,193 @@ impl Engine {
         catalog
     }
 
-    /// Runs one query and returns its typed rows.
+    /// Runs one statement: a metadata statement (`COMMENT ON`, `ALTER TABLE … SET
+    /// TAGS`, `CREATE VIEW`, `CREATE FUNCTION`, `DESCRIBE TABLE`, …) or a query. A
+    /// statement without a result (a change) answers with no columns and no rows.
+    pub async fn execute(&self, sql: &str) -> Result<ResultSet, EngineError> {
+        match parse_metadata(sql).map_err(EngineError::Execution)? {
+            Some(MetadataStatement::CopyInto { .. }) => Err(EngineError::Execution(
+                "[NOT_SUPPORTED_COMMAND] COPY INTO runs only in a fixture's schema.sql".to_owned(),
+            )),
+            Some(statement) => Box::pin(self.run_metadata(statement))
+                .await
+                .map_err(EngineError::Execution),
+            None => match unsupported_change(sql) {
+                Some(message) => Err(EngineError::Execution(message)),
+                None => self.query(sql).await,
+            },
+        }
+    }
+
+    /// Runs one query and returns its typed rows (metadata statements go through
+    /// [`Engine::execute`]).
     pub async fn query(&self, sql: &str) -> Result<ResultSet, EngineError> {
+        let sql = self.engine_sql(sql).map_err(EngineError::Execution)?;
         let frame = self
             .context
-            .sql(&to_engine_sql(sql))
+            .sql(&sql)
             .await
-            .map_err(|error| EngineError::Execution(error.to_string()))?;
-        let columns = frame
-            .schema()
-            .fields()
-            .iter()
-            .map(|field| Column {
-                name: field.name().clone(),
-                column_type: column_type(field.data_type()),
-            })
-            .collect();
-        let batches = frame
-            .collect()
-            .await
-            .map_err(|error| EngineError::Execution(error.to_string()))?;
-        let mut rows = Vec::new();
-        for batch in &batches {
-            append_rows(batch, &mut rows)?;
+            .map_err(|error| EngineError::Execution(databricks_message(&error)))?;
+        result_set(frame).await
+    }
+
+    /// `sql` rewritten for DataFusion, with the current table functions expanded.
+    pub(super) fn engine_sql(&self, sql: &str) -> Result<String, String> {
+        to_engine_sql(sql, &self.read().functions)
+    }
+
+    pub(super) fn read(&self) -> RwLockReadGuard<'_, Metadata> {
+        self.metadata
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    pub(super) fn write(&self) -> RwLockWriteGuard<'_, Metadata> {
+        self.metadata
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Records a metadata change: bumps the version and rebuilds every catalog's
+    /// `information_schema`.
+    pub(super) fn changed(&self) -> Result<(), String> {
+        self.version.fetch_add(1, Ordering::SeqCst);
+        let metadata = self.read();
+        for name in self.context.catalog_names() {
+            let catalog = self.catalog(&name);
+            let schema = if let Some(schema) = catalog.schema(INFORMATION_SCHEMA) {
+                schema
+            } else {
+                let schema = Arc::new(MemorySchemaProvider::new());
+                catalog
+                    .register_schema(INFORMATION_SCHEMA, Arc::clone(&schema) as _)
+                    .map_err(|error| error.to_string())?;
+                schema
+            };
+            for (table, batch) in information_schema(&metadata, &name)? {
+                let provider = MemTable::try_new(batch.schema(), vec![vec![batch]])
+                    .map_err(|error| error.to_string())?;
+                schema
+                    .deregister_table(table)
+                    .and_then(|_| schema.register_table(table.to_owned(), Arc::new(provider)))
+                    .map_err(|error| error.to_string())?;
+            }
         }
-        Ok(ResultSet {
-            columns,
-            rows,
-            truncated: false,
-        })
+        Ok(())
     }
 
-    /// The Unity Catalog comments loaded so far.
-    pub fn comments(&self) -> &Comments {
-        &self.comments
+    /// A counter that grows with every metadata change (comments, properties, tags,
+    /// views, functions), so a reader can tell its copy is stale.
+    pub fn metadata_version(&self) -> u64 {
+        self.version.load(Ordering::SeqCst)
     }
 
-    /// The tables, as three-part names in creation order.
-    pub fn tables(&self) -> &[String] {
-        &self.tables
+    /// The Unity Catalog comments as they are now.
+    pub fn comments(&self) -> Comments {
+        self.read().comments()
     }
 
-    /// Whether `reference` (three parts, any case, backticks allowed) names a loaded table.
+    /// The tables and views, as three-part names in creation order.
+    pub fn tables(&self) -> Vec<String> {
+        self.read()
+            .relations
+            .iter()
+            .map(|relation| relation.name.to_string())
+            .collect()
+    }
+
+    /// The views among [`Engine::tables`].
+    pub fn views(&self) -> Vec<String> {
+        self.read()
+            .relations
+            .iter()
+            .filter(|relation| relation.kind == RelationKind::View)
+            .map(|relation| relation.name.to_string())
+            .collect()
+    }
+
+    /// The SQL table functions' signatures, in creation order.
+    pub fn functions(&self) -> Vec<TableFunction> {
+        self.read()
+            .functions
+            .iter()
+            .map(super::table_functions::FunctionDefinition::signature)
+            .collect()
+    }
+
+    /// Whether `reference` (three parts, any case, backticks allowed) names a table or view.
     pub fn has_table(&self, reference: &str) -> bool {
         let wanted = reference.replace('`', "").to_lowercase();
-        self.tables.contains(&wanted)
+        self.read()
+            .relations
+            .iter()
+            .any(|relation| relation.name.to_string() == wanted)
+    }
+}
+
+/// Collects a planned query into typed rows.
+pub(super) async fn result_set(frame: DataFrame) -> Result<ResultSet, EngineError> {
+    let columns = frame
+        .schema()
+        .fields()
+        .iter()
+        .map(|field| Column {
+            name: field.name().clone(),
+            column_type: column_type(field.data_type()),
+        })
+        .collect();
+    let batches = frame
+        .collect()
+        .await
+        .map_err(|error| EngineError::Execution(databricks_message(&error)))?;
+    let mut rows = Vec::new();
+    for batch in &batches {
+        append_rows(batch, &mut rows)?;
+    }
+    Ok(ResultSet {
+        columns,
+        rows,
+        truncated: false,
+    })
+}
+
+/// The refusal of a statement that would change tables or schemas behind the
+/// metadata's back (they come from the fixture's `schema.sql`), if `sql` is one.
+fn unsupported_change(sql: &str) -> Option<String> {
+    let statements = Parser::parse_sql(&DatabricksDialect {}, sql).ok()?;
+    let changes_tables = statements.iter().any(|statement| {
+        matches!(
+            statement,
+            Statement::CreateTable(_)
+                | Statement::CreateSchema { .. }
+                | Statement::CreateDatabase { .. }
+                | Statement::CreateView { .. }
+                | Statement::Drop { .. }
+                | Statement::AlterTable { .. }
+                | Statement::Truncate { .. }
+        )
+    });
+    if !changes_tables {
+        return None;
+    }
+    let words: Vec<&str> = sql.split_whitespace().take(2).collect();
+    Some(format!(
+        "[NOT_SUPPORTED_COMMAND] `{}` is not supported by the sandbox: its tables and schemas \
+         come from the fixture's schema.sql. SQLSTATE: 0A000",
+        words.join(" ").to_uppercase()
+    ))
+}
+
+/// DataFusion's message, led by Databricks' error class where one is known.
+pub(super) fn databricks_message(error: &DataFusionError) -> String {
+    let message = error.to_string();
+    let missing_table = message
+        .split_once("table '")
+        .and_then(|(_, rest)| rest.split_once("' not found"))
+        .map(|(name, _)| name.to_owned());
+    match missing_table {
+        Some(name) => format!("{} ({message})", not_found(&name)),
+        None => message,
     }
 }
 

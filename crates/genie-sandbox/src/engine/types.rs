@@ -62,3 +62,26 @@ pub(crate) fn column_type(data_type: &DataType) -> ColumnType {
         _ => ColumnType::Nested,
     }
 }
+
+/// Databricks' name (`type_name`, as in `information_schema.columns.data_type`) and SQL
+/// text (`DECIMAL(10,2)`) of an Arrow type.
+pub(crate) fn databricks_type(data_type: &DataType) -> (&'static str, String) {
+    match column_type(data_type) {
+        ColumnType::Boolean => ("BOOLEAN", "BOOLEAN".to_owned()),
+        ColumnType::Byte => ("BYTE", "TINYINT".to_owned()),
+        ColumnType::Short => ("SHORT", "SMALLINT".to_owned()),
+        ColumnType::Int => ("INT", "INT".to_owned()),
+        ColumnType::Long => ("LONG", "BIGINT".to_owned()),
+        ColumnType::Float => ("FLOAT", "FLOAT".to_owned()),
+        ColumnType::Double => ("DOUBLE", "DOUBLE".to_owned()),
+        ColumnType::Decimal { precision, scale } => {
+            ("DECIMAL", format!("DECIMAL({precision},{scale})"))
+        }
+        ColumnType::Date => ("DATE", "DATE".to_owned()),
+        ColumnType::Timestamp => ("TIMESTAMP", "TIMESTAMP".to_owned()),
+        ColumnType::Binary => ("BINARY", "BINARY".to_owned()),
+        ColumnType::Interval => ("INTERVAL", "INTERVAL".to_owned()),
+        ColumnType::Null => ("NULL", "VOID".to_owned()),
+        _ => ("STRING", "STRING".to_owned()),
+    }
+}

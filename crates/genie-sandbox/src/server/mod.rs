@@ -88,10 +88,6 @@ impl AppState {
     }
 
     /// Reads the catalog again from the engine (after a statement changed metadata).
-    #[expect(
-        dead_code,
-        reason = "called once statements can change metadata (COMMENT ON, views)"
-    )]
     pub(crate) async fn reload_catalog(&self) -> Result<(), EngineError> {
         let catalog = Arc::new(Catalog::load(&self.engine).await?);
         *self.catalog.write().unwrap_or_else(PoisonError::into_inner) = catalog;

@@ -83,15 +83,34 @@ impl StatementStore {
     }
 }
 
-/// Runs `sql` on `engine`, keeping at most `row_limit` rows (and marking the result
-/// truncated when rows were cut).
+/// Runs the query `sql` on `engine`, keeping at most `row_limit` rows (and marking
+/// the result truncated when rows were cut).
 pub(crate) async fn run(
     engine: &Engine,
     sql: &str,
     row_limit: Option<usize>,
     chunk_rows: usize,
 ) -> Outcome {
-    match engine.query(sql).await {
+    limited(engine.query(sql).await, row_limit, chunk_rows)
+}
+
+/// Runs any statement the SQL Statement Execution API accepts — queries and Unity
+/// Catalog metadata statements — like [`run`].
+pub(crate) async fn run_statement(
+    engine: &Engine,
+    sql: &str,
+    row_limit: Option<usize>,
+    chunk_rows: usize,
+) -> Outcome {
+    limited(engine.execute(sql).await, row_limit, chunk_rows)
+}
+
+fn limited(
+    result: Result<ResultSet, crate::engine::EngineError>,
+    row_limit: Option<usize>,
+    chunk_rows: usize,
+) -> Outcome {
+    match result {
         Ok(mut result) => {
             if let Some(limit) = row_limit
                 && result.rows.len() > limit

@@ -70,7 +70,24 @@ pub(crate) async fn execute(
             let row_limit = request
                 .row_limit
                 .and_then(|limit| usize::try_from(limit).ok());
-            statement_results::run(&state.engine, &sql, row_limit, state.config.chunk_rows).await
+            let version = state.engine.metadata_version();
+            let outcome = statement_results::run_statement(
+                &state.engine,
+                &sql,
+                row_limit,
+                state.config.chunk_rows,
+            )
+            .await;
+            if state.engine.metadata_version() != version
+                && let Err(error) = state.reload_catalog().await
+            {
+                return Err(ApiError::new(
+                    axum::http::StatusCode::INTERNAL_SERVER_ERROR,
+                    "INTERNAL_ERROR",
+                    format!("metadata changed but the catalog could not be read again: {error}"),
+                ));
+            }
+            outcome
         }
     };
     let id = state.statements.new_id();

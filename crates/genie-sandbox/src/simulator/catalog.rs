@@ -4,7 +4,7 @@
 
 use genie_core::result::{Cell, ColumnType};
 
-use crate::engine::{Engine, EngineError};
+use crate::engine::{Engine, EngineError, TableFunction};
 
 /// Entity matching indexes at most this many distinct values per column (Databricks'
 /// documented limit).
@@ -18,6 +18,10 @@ pub const MAX_VALUE_CHARS: usize = 127;
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Catalog {
     tables: Vec<CatalogTable>,
+    /// The names of the views among `tables`.
+    views: Vec<String>,
+    /// The SQL table functions' signatures.
+    functions: Vec<TableFunction>,
 }
 
 /// One table or view.
@@ -60,11 +64,12 @@ impl CatalogTable {
 }
 
 impl Catalog {
-    /// Reads every table of `engine`: columns, types, comments and string values.
+    /// Reads every table and view of `engine` (columns, types, comments and string
+    /// values) and its SQL table functions' signatures.
     pub async fn load(engine: &Engine) -> Result<Self, EngineError> {
         let comments = engine.comments();
         let mut tables = Vec::new();
-        for name in engine.tables() {
+        for name in &engine.tables() {
             let shape = engine
                 .query(&format!("SELECT * FROM {name} LIMIT 0"))
                 .await?;
@@ -88,12 +93,30 @@ impl Catalog {
                 columns,
             });
         }
-        Ok(Self { tables })
+        Ok(Self {
+            tables,
+            views: engine.views(),
+            functions: engine.functions(),
+        })
     }
 
-    /// A catalog holding `tables` as given.
+    /// A catalog holding `tables` as given (no views, no functions).
     pub fn from_tables(tables: Vec<CatalogTable>) -> Self {
-        Self { tables }
+        Self {
+            tables,
+            ..Self::default()
+        }
+    }
+
+    /// Whether the table named `name` (any case) is a view.
+    pub fn is_view(&self, name: &str) -> bool {
+        let wanted = name.replace('`', "").to_lowercase();
+        self.views.contains(&wanted)
+    }
+
+    /// Every SQL table function, in creation order.
+    pub fn functions(&self) -> &[TableFunction] {
+        &self.functions
     }
 
     /// Every table, in creation order.

@@ -4,6 +4,7 @@ mod audit;
 mod conversations;
 mod faults;
 mod genie;
+mod metadata;
 mod retail_fixture;
 mod simulator_retail;
 mod simulator_rules;

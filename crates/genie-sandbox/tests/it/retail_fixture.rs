@@ -144,8 +144,8 @@ async fn both_spaces_are_valid_and_list_every_table() {
             .map(|problem| problem.to_string())
             .collect();
         assert!(errors.is_empty(), "`{path}`:\n{}", errors.join("\n"));
-        let missing: Vec<&String> = engine
-            .tables()
+        let tables = engine.tables();
+        let missing: Vec<&String> = tables
             .iter()
             .filter(|table| document.config().data_source(table).is_none())
             .collect();
@@ -221,8 +221,8 @@ async fn improved_space_joins_and_snippets_run_on_the_data() {
         }
     }
     let (from, reached) = joined_from(config);
-    let unreached: Vec<&str> = engine
-        .tables()
+    let tables = engine.tables();
+    let unreached: Vec<&str> = tables
         .iter()
         .map(|table| table.rsplit('.').next().unwrap_or(table))
         .filter(|table| !reached.iter().any(|name| name == table))
