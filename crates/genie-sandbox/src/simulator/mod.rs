@@ -5,16 +5,18 @@
 //! A question is answered in this order (the rules are documented in
 //! `docs/sandbox-genie.md`):
 //! 1. a question close to an example question reuses the example's SQL;
-//! 2. otherwise its words are read into a plan — measures, groupings, conditions,
+//! 2. a question a listed SQL table function's signature covers calls it;
+//! 3. otherwise its words are read into a plan — measures, groupings, conditions,
 //!    ranking, shape — through the space's vocabulary (names, synonyms,
 //!    descriptions, snippets, value dictionaries, instructions), joined only
 //!    through join specs, and rendered as SQL;
-//! 3. when nothing maps, Genie says so in text.
+//! 4. when nothing maps, Genie says so in text.
 
 mod catalog;
 mod dates;
 mod draw;
 mod example;
+mod functions;
 mod instructions;
 mod interpret;
 mod joins;
@@ -49,6 +51,9 @@ pub fn answer(catalog: &Catalog, space: &SpaceConfig, question: &str, draw: Draw
     }
     let model = model::SpaceModel::build(catalog, space);
     let lexicon = lexicon::Lexicon::build(&model);
+    if let Some(reply) = functions::call_function(catalog, space, &lexicon, question) {
+        return Reply::Query(reply);
+    }
     let plan = match interpret::interpret(&model, &lexicon, question, draw) {
         Ok(plan) => plan,
         Err(unanswerable) => return cannot_answer(&unanswerable.reason),

@@ -18,6 +18,13 @@ INSERT INTO fleet.ops.trp VALUES
   (12, 2, DATE '2024-02-20', 130.0, 'ONTIME'), (13, 3, DATE '2024-03-05', 1210.0, 'CNCL'),
   (14, 2, DATE '2025-01-09', 75.0, 'LATE');
 COMMENT ON COLUMN fleet.ops.trk.cap_kg IS 'Cap';
+CREATE OR REPLACE FUNCTION fleet.ops.depot_mileage(p_depot STRING COMMENT 'Depot code', p_year INT)
+  RETURNS TABLE (trk_nm STRING, km DOUBLE)
+  COMMENT 'Distance driven by each truck of a depot in a year'
+  RETURN SELECT k.trk_nm, SUM(t.dist_km) AS km
+    FROM fleet.ops.trp AS t JOIN fleet.ops.trk AS k ON t.trk_id = k.trk_id
+    WHERE k.dpt_cd = p_depot AND year(t.trp_dt) = p_year
+    GROUP BY k.trk_nm;
 ";
 
 struct Bench {
@@ -400,4 +407,33 @@ async fn questions_that_map_nowhere_get_a_text_answer() {
             .await,
         None
     );
+}
+
+#[tokio::test]
+async fn listed_table_functions_are_called_with_arguments_from_the_question() {
+    let bench = Bench::new().await;
+    let question = "What distance did each truck of depot 'NTH' drive in 2024?";
+    let unlisted = bench.sql(&bare(), question).await.unwrap_or_default();
+    assert!(!unlisted.contains("depot_mileage"), "{unlisted}");
+    let listed = space(
+        json!([]),
+        json!([]),
+        json!({"sql_functions": [{"id": id(7), "identifier": "fleet.ops.depot_mileage"}]}),
+    );
+    let Reply::Query(query) = bench.reply(&listed, question, 0) else {
+        panic!("expected a query");
+    };
+    assert_eq!(
+        query.sql,
+        "SELECT * FROM `fleet`.`ops`.`depot_mileage`('NTH', 2024)"
+    );
+    assert_eq!(query.trusted_asset.as_deref(), Some(id(7).as_str()));
+    let result = bench.engine.query(&query.sql).await.expect("the call runs");
+    assert_eq!(result.rows.len(), 2, "{result:?}");
+    // A question the signature does not cover is read as usual.
+    let other = bench
+        .sql(&listed, "How many trucks are there?")
+        .await
+        .unwrap();
+    assert!(!other.contains("depot_mileage"), "{other}");
 }
