@@ -20,3 +20,4 @@ pub use csv_load::CsvError;
 pub use error::EngineError;
 pub use metadata::{Comments, FunctionColumn, RelationKind, TableFunction};
 pub use sql_engine::Engine;
+pub(crate) use types::type_names;

@@ -66,7 +66,13 @@ pub(crate) fn column_type(data_type: &DataType) -> ColumnType {
 /// Databricks' name (`type_name`, as in `information_schema.columns.data_type`) and SQL
 /// text (`DECIMAL(10,2)`) of an Arrow type.
 pub(crate) fn databricks_type(data_type: &DataType) -> (&'static str, String) {
-    match column_type(data_type) {
+    type_names(&column_type(data_type))
+}
+
+/// Databricks' `type_name` and SQL type text of a column type (nested types are sent as
+/// their JSON text, so as `STRING`).
+pub(crate) fn type_names(column_type: &ColumnType) -> (&'static str, String) {
+    match column_type {
         ColumnType::Boolean => ("BOOLEAN", "BOOLEAN".to_owned()),
         ColumnType::Byte => ("BYTE", "TINYINT".to_owned()),
         ColumnType::Short => ("SHORT", "SMALLINT".to_owned()),

@@ -16,6 +16,7 @@ mod clock;
 mod conversations;
 mod faults;
 mod mix;
+mod paging;
 mod rate;
 mod request_faults;
 mod spaces;

@@ -18,6 +18,7 @@ use super::api_error::ApiError;
 use super::audit::CreatedSpace;
 use super::clock::{now_millis, rfc3339};
 use super::faults::FaultKind;
+use super::paging::page;
 use super::{AppState, WAREHOUSE_ID};
 
 /// A space the sandbox starts with (the fixture's production space).
@@ -234,33 +235,13 @@ pub(crate) async fn list(
     query: Result<Query<ListQuery>, QueryRejection>,
 ) -> Result<Json<Value>, ApiError> {
     let Query(query) = query?;
-    let page_size = query.page_size.unwrap_or(20);
-    if !(1..=100).contains(&page_size) {
-        return Err(ApiError::bad_request(
-            "INVALID_PARAMETER_VALUE",
-            "`page_size` must be between 1 and 100",
-        ));
-    }
-    let start = match query.page_token.as_deref() {
-        None | Some("") => 0,
-        Some(token) => token.parse::<usize>().map_err(|_| {
-            ApiError::bad_request(
-                "INVALID_PARAMETER_VALUE",
-                format!("invalid `page_token` `{token}`"),
-            )
-        })?,
-    };
     let spaces = state.spaces.lock();
     let live: Vec<&StoredSpace> = spaces.iter().filter(|stored| !stored.trashed).collect();
-    let page: Vec<Value> = live
-        .iter()
-        .skip(start)
-        .take(page_size)
-        .map(|stored| summary(&stored.space))
-        .collect();
-    let mut body = json!({"spaces": page});
-    if start + page_size < live.len() {
-        body["next_page_token"] = json!((start + page_size).to_string());
+    let (items, next) = page(&live, query.page_size, query.page_token.as_deref(), 20)?;
+    let summaries: Vec<Value> = items.iter().map(|stored| summary(&stored.space)).collect();
+    let mut body = json!({"spaces": summaries});
+    if let Some(next) = next {
+        body["next_page_token"] = json!(next);
     }
     Ok(Json(body))
 }

@@ -217,25 +217,7 @@ fn cell_json(cell: &Cell) -> Value {
 
 /// A manifest column: `name`, `type_text`, `type_name`, `position` (and precision/scale).
 fn column_json(name: &str, column_type: &ColumnType, position: usize) -> Value {
-    let (type_name, type_text) = match column_type {
-        ColumnType::Boolean => ("BOOLEAN", "BOOLEAN".to_owned()),
-        ColumnType::Byte => ("BYTE", "TINYINT".to_owned()),
-        ColumnType::Short => ("SHORT", "SMALLINT".to_owned()),
-        ColumnType::Int => ("INT", "INT".to_owned()),
-        ColumnType::Long => ("LONG", "BIGINT".to_owned()),
-        ColumnType::Float => ("FLOAT", "FLOAT".to_owned()),
-        ColumnType::Double => ("DOUBLE", "DOUBLE".to_owned()),
-        ColumnType::Decimal { precision, scale } => {
-            ("DECIMAL", format!("DECIMAL({precision},{scale})"))
-        }
-        ColumnType::Date => ("DATE", "DATE".to_owned()),
-        ColumnType::Timestamp => ("TIMESTAMP", "TIMESTAMP".to_owned()),
-        ColumnType::Binary => ("BINARY", "BINARY".to_owned()),
-        ColumnType::Interval => ("INTERVAL", "INTERVAL".to_owned()),
-        ColumnType::Null => ("NULL", "VOID".to_owned()),
-        // STRING, and nested types, which are sent as their JSON text.
-        _ => ("STRING", "STRING".to_owned()),
-    };
+    let (type_name, type_text) = crate::engine::type_names(column_type);
     let mut column =
         json!({"name": name, "type_text": type_text, "type_name": type_name, "position": position});
     if let ColumnType::Decimal { precision, scale } = column_type {

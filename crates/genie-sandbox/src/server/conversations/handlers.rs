@@ -14,6 +14,7 @@ use super::super::AppState;
 use super::super::api_error::ApiError;
 use super::super::clock::now_millis;
 use super::super::faults::FaultKind;
+use super::super::paging::page;
 use super::answering::{Asked, admit_question, answer_question, check_content};
 use super::render::{conversation_json, message_json};
 use super::store::{Conversation, Feedback};
@@ -163,7 +164,12 @@ pub(crate) async fn list_conversations(
     let Query(query) = query?;
     state.spaces.check_live(&space_id)?;
     let conversations = state.conversations.of_space(&space_id);
-    let (items, next) = page(&conversations, &query)?;
+    let (items, next) = page(
+        &conversations,
+        query.page_size,
+        query.page_token.as_deref(),
+        100,
+    )?;
     let summaries: Vec<Value> = items
         .iter()
         .map(|conversation| {
@@ -196,7 +202,7 @@ pub(crate) async fn list_messages(
             .with_conversation(&space_id, &conversation_id, |conversation| {
                 conversation.messages.clone()
             })?;
-    let (items, next) = page(&messages, &query)?;
+    let (items, next) = page(&messages, query.page_size, query.page_token.as_deref(), 100)?;
     let now = now_millis();
     let rendered: Vec<Value> = items
         .iter()
@@ -267,28 +273,4 @@ pub(crate) async fn feedback(
             });
         })?;
     Ok(Json(json!({})))
-}
-
-/// One page of `items` and the next page's token.
-fn page<'a, T>(items: &'a [T], query: &PageQuery) -> Result<(&'a [T], Option<String>), ApiError> {
-    let page_size = query.page_size.unwrap_or(100);
-    if !(1..=100).contains(&page_size) {
-        return Err(ApiError::bad_request(
-            "INVALID_PARAMETER_VALUE",
-            "`page_size` must be between 1 and 100",
-        ));
-    }
-    let start = match query.page_token.as_deref() {
-        None | Some("") => 0,
-        Some(token) => token.parse::<usize>().map_err(|_| {
-            ApiError::bad_request(
-                "INVALID_PARAMETER_VALUE",
-                format!("invalid `page_token` `{token}`"),
-            )
-        })?,
-    };
-    let start = start.min(items.len());
-    let end = (start + page_size).min(items.len());
-    let next = (end < items.len()).then(|| end.to_string());
-    Ok((&items[start..end], next))
 }
