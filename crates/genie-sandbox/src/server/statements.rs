@@ -33,6 +33,10 @@ pub(crate) struct ExecuteRequest {
     disposition: Option<String>,
     format: Option<String>,
     row_limit: Option<u64>,
+    /// Completes one- and two-part table names.
+    catalog: Option<String>,
+    /// Completes one-part table names.
+    schema: Option<String>,
 }
 
 /// A named parameter (`:name` in the statement).
@@ -67,6 +71,8 @@ pub(crate) async fn execute(
     let outcome = match bind_parameters(&request.statement, &request.parameters) {
         Err(message) => Outcome::Failed { message },
         Ok(sql) => {
+            let sql =
+                crate::engine::qualify(&sql, request.catalog.as_deref(), request.schema.as_deref());
             let row_limit = request
                 .row_limit
                 .and_then(|limit| usize::try_from(limit).ok());

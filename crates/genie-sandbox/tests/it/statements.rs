@@ -153,6 +153,28 @@ async fn named_parameters_are_bound_as_typed_literals() {
 }
 
 #[tokio::test]
+async fn catalog_and_schema_complete_short_table_names() {
+    let server = start(100).await;
+    let mut request = statement("SELECT COUNT(*) AS n FROM orders");
+    request["catalog"] = json!("main");
+    request["schema"] = json!("sales");
+    let (_, body) = post(&server, "/api/2.0/sql/statements", &request).await;
+    assert_eq!(body["result"]["data_array"], json!([["5"]]), "{body}");
+    let mut request = statement("SELECT COUNT(*) AS n FROM sales.orders");
+    request["catalog"] = json!("main");
+    let (_, body) = post(&server, "/api/2.0/sql/statements", &request).await;
+    assert_eq!(body["result"]["data_array"], json!([["5"]]), "{body}");
+    let (_, body) = post(
+        &server,
+        "/api/2.0/sql/statements",
+        &statement("SELECT COUNT(*) AS n FROM orders"),
+    )
+    .await;
+    assert_eq!(body["status"]["state"], "FAILED", "{body}");
+    server.shutdown().await;
+}
+
+#[tokio::test]
 async fn bad_requests_get_databricks_errors() {
     let server = start(100).await;
     let mut wrong_warehouse = statement("SELECT 1");
