@@ -29,6 +29,9 @@ mod reply;
 mod values;
 mod words;
 
+#[cfg(test)]
+mod property_tests;
+
 use genie_core::space::SpaceConfig;
 
 pub use catalog::{Catalog, CatalogColumn, CatalogTable, MAX_INDEXED_VALUES, MAX_VALUE_CHARS};
