@@ -101,3 +101,49 @@ impl From<axum::extract::rejection::QueryRejection> for ApiError {
         Self::bad_request("INVALID_PARAMETER_VALUE", rejection.body_text())
     }
 }
+
+/// The answer of a handler that panicked: 500 `INTERNAL_ERROR` in Databricks' shape (the
+/// panic is a sandbox bug; its message is not echoed).
+pub(crate) fn panic_response(_panic: Box<dyn std::any::Any + Send + 'static>) -> Response {
+    ApiError::new(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "INTERNAL_ERROR",
+        "the sandbox failed while handling this request",
+    )
+    .into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_panicking_handler_answers_500_in_databricks_shape() {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        runtime.block_on(async {
+            let app = axum::Router::new()
+                .route(
+                    "/boom",
+                    axum::routing::get(|| async {
+                        let empty: Vec<String> = Vec::new();
+                        empty[usize::from(empty.is_empty())].clone()
+                    }),
+                )
+                .layer(tower_http::catch_panic::CatchPanicLayer::custom(
+                    panic_response,
+                ));
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+            let address = listener.local_addr().unwrap();
+            tokio::spawn(async move { axum::serve(listener, app).await });
+            let response = reqwest::get(format!("http://{address}/boom"))
+                .await
+                .unwrap();
+            assert_eq!(response.status().as_u16(), 500);
+            let body: serde_json::Value = response.json().await.unwrap();
+            assert_eq!(body["error_code"], "INTERNAL_ERROR");
+        });
+    }
+}

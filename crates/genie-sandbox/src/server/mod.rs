@@ -217,6 +217,9 @@ fn router(state: Arc<AppState>) -> Router {
         .merge(authenticated)
         .merge(sandbox)
         .fallback(not_found)
+        .layer(tower_http::catch_panic::CatchPanicLayer::custom(
+            api_error::panic_response,
+        ))
         .with_state(state)
 }
 
