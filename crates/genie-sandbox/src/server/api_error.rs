@@ -84,12 +84,6 @@ impl IntoResponse for ApiError {
     }
 }
 
-impl From<axum::extract::rejection::JsonRejection> for ApiError {
-    fn from(rejection: axum::extract::rejection::JsonRejection) -> Self {
-        Self::bad_request("MALFORMED_REQUEST", rejection.body_text())
-    }
-}
-
 impl From<axum::extract::rejection::PathRejection> for ApiError {
     fn from(rejection: axum::extract::rejection::PathRejection) -> Self {
         Self::bad_request("INVALID_PARAMETER_VALUE", rejection.body_text())

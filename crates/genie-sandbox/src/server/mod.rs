@@ -12,6 +12,7 @@
 mod api_error;
 mod audit;
 mod auth;
+mod body;
 mod clock;
 mod conversations;
 mod faults;

@@ -7,7 +7,7 @@
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use axum::Json;
-use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
+use axum::extract::rejection::{PathRejection, QueryRejection};
 use axum::extract::{Extension, Path, Query, State};
 use axum::http::{Method, StatusCode};
 use genie_core::space::{GenieSpace, SpaceConfig, new_id};
@@ -16,6 +16,7 @@ use serde_json::{Value, json};
 
 use super::api_error::ApiError;
 use super::audit::CreatedSpace;
+use super::body::JsonBody;
 use super::clock::{now_millis, rfc3339};
 use super::faults::FaultKind;
 use super::paging::page;
@@ -262,9 +263,8 @@ pub(crate) async fn get(
 /// `POST /api/2.0/genie/spaces`.
 pub(crate) async fn create(
     State(state): State<Arc<AppState>>,
-    body: Result<Json<SpaceRequest>, JsonRejection>,
+    JsonBody(request): JsonBody<SpaceRequest>,
 ) -> Result<(Extension<CreatedSpace>, Json<Value>), ApiError> {
-    let Json(request) = body?;
     let warehouse_id = request.warehouse_id.ok_or_else(|| {
         ApiError::bad_request("INVALID_PARAMETER_VALUE", "`warehouse_id` is required")
     })?;
@@ -298,10 +298,9 @@ pub(crate) async fn create(
 pub(crate) async fn update(
     State(state): State<Arc<AppState>>,
     path: Result<Path<String>, PathRejection>,
-    body: Result<Json<SpaceRequest>, JsonRejection>,
+    JsonBody(request): JsonBody<SpaceRequest>,
 ) -> Result<Json<Value>, ApiError> {
     let Path(space_id) = path?;
-    let Json(request) = body?;
     let config = request
         .serialized_space
         .as_deref()

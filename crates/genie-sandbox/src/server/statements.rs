@@ -9,7 +9,7 @@
 use std::sync::Arc;
 
 use axum::Json;
-use axum::extract::rejection::{JsonRejection, PathRejection};
+use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, State};
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -18,6 +18,7 @@ use sqlparser::tokenizer::{Token, Tokenizer};
 
 use super::api_error::ApiError;
 use super::audit::StatementSource;
+use super::body::JsonBody;
 use super::statement_results::{self, Outcome, Stored, chunk_count, render, result_data};
 use super::{AppState, WAREHOUSE_ID};
 
@@ -51,9 +52,8 @@ struct StatementParameter {
 /// `POST /api/2.0/sql/statements`.
 pub(crate) async fn execute(
     State(state): State<Arc<AppState>>,
-    body: Result<Json<ExecuteRequest>, JsonRejection>,
+    JsonBody(request): JsonBody<ExecuteRequest>,
 ) -> Result<Json<Value>, ApiError> {
-    let Json(request) = body?;
     if request.warehouse_id != WAREHOUSE_ID {
         return Err(ApiError::not_found(
             "RESOURCE_DOES_NOT_EXIST",

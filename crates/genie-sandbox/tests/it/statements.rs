@@ -213,6 +213,26 @@ async fn bad_requests_get_databricks_errors() {
     assert_eq!(response.status().as_u16(), 400);
     let body: Value = response.json().await.unwrap();
     assert_eq!(body["error_code"], "MALFORMED_REQUEST");
+    assert!(
+        body["message"]
+            .as_str()
+            .unwrap()
+            .contains("line 1 column 2"),
+        "{body}"
+    );
+    // A JSON body sent as a form (`curl -d`) is read as JSON, as Databricks reads it.
+    let response = reqwest::Client::new()
+        .post(format!("{}/api/2.0/sql/statements", server.url()))
+        .bearer_auth(TOKEN)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(format!(
+            r#"{{"statement": "SELECT 1 AS one", "warehouse_id": "{WAREHOUSE_ID}"}}"#
+        ))
+        .send()
+        .await
+        .unwrap();
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["result"]["data_array"], json!([["1"]]), "{body}");
     let (status, body) = get(
         &server,
         "/api/2.0/sql/statements/00000000-0000-0000-0000-000000000000",

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use axum::Json;
-use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
+use axum::extract::rejection::{PathRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
 use axum::http::{Method, Uri};
 use serde::Deserialize;
@@ -12,6 +12,7 @@ use serde_json::{Value, json};
 
 use super::super::AppState;
 use super::super::api_error::ApiError;
+use super::super::body::JsonBody;
 use super::super::clock::now_millis;
 use super::super::faults::FaultKind;
 use super::super::paging::page;
@@ -51,10 +52,9 @@ pub(crate) async fn start(
     State(state): State<Arc<AppState>>,
     uri: Uri,
     path: Result<Path<String>, PathRejection>,
-    body: Result<Json<AskRequest>, JsonRejection>,
+    JsonBody(request): JsonBody<AskRequest>,
 ) -> Result<Json<Value>, ApiError> {
     let Path(space_id) = path?;
-    let Json(request) = body?;
     check_content(&request.content)?;
     state.spaces.check_live(&space_id)?;
     admit_question(&state, uri.path())?;
@@ -94,10 +94,9 @@ pub(crate) async fn create_message(
     State(state): State<Arc<AppState>>,
     uri: Uri,
     path: Result<Path<(String, String)>, PathRejection>,
-    body: Result<Json<AskRequest>, JsonRejection>,
+    JsonBody(request): JsonBody<AskRequest>,
 ) -> Result<Json<Value>, ApiError> {
     let Path((space_id, conversation_id)) = path?;
-    let Json(request) = body?;
     check_content(&request.content)?;
     state.spaces.check_live(&space_id)?;
     state
@@ -250,10 +249,9 @@ pub(crate) async fn delete_message(
 pub(crate) async fn feedback(
     State(state): State<Arc<AppState>>,
     path: Result<Path<(String, String, String)>, PathRejection>,
-    body: Result<Json<FeedbackRequest>, JsonRejection>,
+    JsonBody(request): JsonBody<FeedbackRequest>,
 ) -> Result<Json<Value>, ApiError> {
     let Path((space_id, conversation_id, message_id)) = path?;
-    let Json(request) = body?;
     if !["POSITIVE", "NEGATIVE", "NONE"].contains(&request.rating.as_str()) {
         return Err(ApiError::bad_request(
             "INVALID_PARAMETER_VALUE",
