@@ -200,7 +200,7 @@ pub(crate) fn result_data(id: &str, result: &ResultSet, chunk_rows: usize, index
     clippy::match_same_arms,
     reason = "the arms bind values of different types"
 )]
-fn cell_json(cell: &Cell) -> Value {
+pub(crate) fn cell_json(cell: &Cell) -> Value {
     match cell {
         Cell::Null => Value::Null,
         Cell::Boolean(value) => Value::String(value.to_string()),

@@ -123,8 +123,11 @@ pub(crate) async fn answer_question(
             ));
         }
         match reply {
-            Reply::Query(reply) => {
+            Reply::Query(mut reply) => {
                 let statement_id = run_genie_sql(state, &reply.sql).await;
+                if let Some(outcome) = state.statements.outcome(&statement_id) {
+                    reply.summary = summary(&outcome, &reply.summary);
+                }
                 Answer::Query {
                     attachment_id: state.conversations.new_id(),
                     text_attachment_id: state.conversations.new_id(),
@@ -184,6 +187,33 @@ pub(crate) async fn run_genie_sql(state: &AppState, sql: &str) -> String {
         },
     );
     id
+}
+
+/// The text Genie shows with a query: the single value, the row count, or why the
+/// query did not run (`fallback` when the query succeeded with nothing to say).
+fn summary(outcome: &Outcome, fallback: &str) -> String {
+    match outcome {
+        Outcome::Succeeded { result, .. } => {
+            match (result.rows.as_slice(), result.columns.as_slice()) {
+                ([row], [column]) => format!(
+                    "The {} is **{}**.",
+                    column.name.replace('_', " "),
+                    row.first().map_or_else(String::new, cell_text)
+                ),
+                ([], _) => "The query returned no rows.".to_owned(),
+                (rows, _) if rows.len() > 1 => format!("The query returned {} rows.", rows.len()),
+                _ => fallback.to_owned(),
+            }
+        }
+        Outcome::Failed { message } => format!("The query could not run: {message}"),
+    }
+}
+
+fn cell_text(cell: &genie_core::result::Cell) -> String {
+    match statement_results::cell_json(cell) {
+        serde_json::Value::String(text) => text,
+        _ => "no value".to_owned(),
+    }
 }
 
 /// The unsafe answer that replaces `reply`: `DROP TABLE` of a table of the space, or
