@@ -78,7 +78,7 @@ pub(crate) fn rewrite_query(
         return Ok(());
     };
     let mut found = None;
-    for (index, item) in select.from.iter().enumerate() {
+    for item in &select.from {
         let factors =
             std::iter::once(&item.relation).chain(item.joins.iter().map(|join| &join.relation));
         for factor in factors {
@@ -90,11 +90,11 @@ pub(crate) fn rewrite_query(
                 if select.from.len() > 1 || !item.joins.is_empty() {
                     return Err(join_not_supported(&view.name));
                 }
-                found = Some((index, view));
+                found = Some(view);
             }
         }
     }
-    let Some((_, view)) = found else {
+    let Some(view) = found else {
         return Ok(());
     };
     let TableFactor::Table { name, alias, .. } = &select.from[0].relation else {

@@ -180,6 +180,45 @@ async fn column_configs_and_periods_apply_to_metric_views() {
         "{sql}"
     );
     assert_eq!(rows.len(), 3);
+    // A monthly grain on the date dimension, and a ranking, stay on the metric view.
+    let (sql, rows) = bench
+        .answer(
+            &space(listed(json!([]))),
+            "What was the total consumption each month in 2024?",
+        )
+        .await
+        .expect("a query");
+    assert!(
+        sql.contains("month(`energy_metrics`.`reading_date`)") && sql.contains("GROUP BY ALL"),
+        "{sql}"
+    );
+    assert_eq!(
+        rows,
+        [
+            vec![Cell::Integer(1), Cell::Float(120.5)],
+            vec![Cell::Integer(2), Cell::Float(120.0)],
+            vec![Cell::Integer(6), Cell::Float(12.5)]
+        ]
+    );
+    let (sql, rows) = bench
+        .answer(
+            &space(listed(json!([]))),
+            "Which 2 sites had the most consumption?",
+        )
+        .await
+        .expect("a query");
+    assert!(
+        sql.contains("FROM `grid`.`ops`.`energy_metrics`")
+            && sql.contains("ORDER BY `consumption` DESC"),
+        "{sql}"
+    );
+    assert_eq!(
+        rows,
+        [
+            vec![Cell::String("South".into()), Cell::Float(340.0)],
+            vec![Cell::String("North".into()), Cell::Float(200.5)]
+        ]
+    );
     // An excluded dimension is not grouped by.
     let hidden = listed(json!([{"column_name": "site", "exclude": true}]));
     let (sql, _) = bench
