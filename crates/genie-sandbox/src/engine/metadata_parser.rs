@@ -655,6 +655,39 @@ mod tests {
     }
 
     #[test]
+    fn metric_views() {
+        let MetadataStatement::CreateMetricView {
+            name,
+            or_replace,
+            comment,
+            yaml,
+            ..
+        } = parse(
+            "CREATE OR REPLACE VIEW main.s.mv WITH METRICS LANGUAGE YAML COMMENT 'Metrics' \
+             AS $$\nversion: 0.1\nsource: main.s.t\n$$",
+        )
+        else {
+            panic!()
+        };
+        assert_eq!(name.to_string(), "main.s.mv");
+        assert!(or_replace);
+        assert_eq!(comment.as_deref(), Some("Metrics"));
+        assert_eq!(yaml, "\nversion: 0.1\nsource: main.s.t\n");
+        assert!(matches!(
+            parse("CREATE VIEW main.s.mv COMMENT 'm' WITH METRICS LANGUAGE YAML AS 'version: 1'"),
+            MetadataStatement::CreateMetricView { comment: Some(c), yaml, .. }
+                if c == "m" && yaml == "version: 1"
+        ));
+        for sql in [
+            "CREATE VIEW main.s.mv WITH METRICS LANGUAGE SQL AS $$x$$",
+            "CREATE VIEW main.s.mv WITH METRICS LANGUAGE YAML AS SELECT 1",
+        ] {
+            let error = parse_metadata(sql).unwrap_err();
+            assert!(error.starts_with("[PARSE_SYNTAX_ERROR]"), "{sql}: {error}");
+        }
+    }
+
+    #[test]
     fn describe_show_and_copy() {
         assert!(matches!(
             parse("DESCRIBE TABLE main.s.t"),
