@@ -3,7 +3,7 @@
 //!
 //! | `<catalog>.information_schema.` | columns |
 //! |---|---|
-//! | `tables` | `table_catalog, table_schema, table_name, table_type` (`MANAGED` or `VIEW`), `comment` |
+//! | `tables` | `table_catalog, table_schema, table_name, table_type` (`MANAGED`, `VIEW` or `METRIC_VIEW`), `comment` |
 //! | `columns` | `table_catalog, table_schema, table_name, column_name, ordinal_position` (from 0), `data_type` (`INT`, `LONG`, `DECIMAL`, …), `full_data_type` (`decimal(10,2)`), `is_nullable` (`YES`), `comment` |
 //! | `table_tags` | `catalog_name, schema_name, table_name, tag_name, tag_value` |
 //! | `column_tags` | `catalog_name, schema_name, table_name, column_name, tag_name, tag_value` |
@@ -43,6 +43,7 @@ pub(crate) fn information_schema(
         let name = &relation.name;
         let kind = match relation.kind {
             RelationKind::View => "VIEW",
+            RelationKind::MetricView => "METRIC_VIEW",
             RelationKind::Table => "MANAGED",
         };
         push(
@@ -233,6 +234,7 @@ pub(crate) fn describe(relation: &Relation, extended: bool) -> ResultSet {
         };
         let kind = match relation.kind {
             RelationKind::View => "VIEW",
+            RelationKind::MetricView => "METRIC_VIEW",
             RelationKind::Table => "MANAGED",
         };
         rows.push(vec![

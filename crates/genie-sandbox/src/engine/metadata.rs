@@ -1,6 +1,6 @@
 //! The Unity Catalog metadata the engine keeps beside DataFusion's data: every table
-//! and view with its kind, columns, comments, properties and tags, and the SQL table
-//! functions. Changed at runtime by metadata statements ([`super::metadata_parser`]);
+//! and view with its kind, columns, comments, properties and tags, the SQL table
+//! functions, and the metric views' definitions. Changed at runtime by metadata statements ([`super::metadata_parser`]);
 //! read by `information_schema`, `DESCRIBE` and the simulator's catalog.
 
 use std::collections::BTreeMap;
@@ -9,6 +9,7 @@ use datafusion::arrow::datatypes::DataType;
 use sqlparser::ast::ObjectName;
 
 use super::metadata_parser::MetadataStatement;
+use super::metric_views::MetricViewDefinition;
 use super::schema_file::{TableName, parts};
 use super::table_functions::FunctionDefinition;
 
@@ -20,6 +21,20 @@ pub enum RelationKind {
     Table,
     /// A view (`CREATE VIEW`).
     View,
+    /// A metric view (`CREATE VIEW … WITH METRICS`): dimensions and measures over a
+    /// source, read with `MEASURE()`.
+    MetricView,
+}
+
+/// A metric view's shape: which of its columns are dimensions and which measures.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MetricView {
+    /// Three-part name, lower case.
+    pub name: String,
+    /// Its dimensions' names, in definition order.
+    pub dimensions: Vec<String>,
+    /// Its measures' names, in definition order.
+    pub measures: Vec<String>,
 }
 
 /// A SQL table function's signature as Genie sees it (never its body).
@@ -144,6 +159,7 @@ impl Relation {
 pub(crate) struct Metadata {
     pub(crate) relations: Vec<Relation>,
     pub(crate) functions: Vec<FunctionDefinition>,
+    pub(crate) metric_views: Vec<MetricViewDefinition>,
 }
 
 impl Metadata {
@@ -181,8 +197,10 @@ impl Metadata {
         }
     }
 
-    /// Removes the relation `name`; whether there was one.
+    /// Removes the relation `name` (and its metric view definition); whether there was
+    /// one.
     pub(crate) fn remove_relation(&mut self, name: &TableName) -> bool {
+        self.metric_views.retain(|view| &view.name != name);
         let before = self.relations.len();
         self.relations.retain(|relation| &relation.name != name);
         self.relations.len() < before

@@ -8,6 +8,8 @@
 //! - `ALTER TABLE t SET TBLPROPERTIES ('k' = 'v', …)`, `… UNSET TBLPROPERTIES [IF EXISTS] ('k', …)`
 //! - `ALTER TABLE t [{ALTER | CHANGE} [COLUMN] c] SET TAGS ('k' = 'v', …)`, `… UNSET TAGS ('k', …)`
 //! - `CREATE [OR REPLACE] VIEW [IF NOT EXISTS] v [COMMENT '…'] AS query`
+//! - `CREATE [OR REPLACE] VIEW [IF NOT EXISTS] v [COMMENT '…'] WITH METRICS LANGUAGE YAML
+//!   [COMMENT '…'] AS $$ yaml $$` (a metric view; no column list)
 //! - `CREATE [OR REPLACE] FUNCTION f(p TYPE [DEFAULT e] [COMMENT '…'], …)
 //!   RETURNS TABLE (c TYPE [COMMENT '…'], …) [COMMENT '…'] [LANGUAGE SQL]
 //!   [[NOT] DETERMINISTIC] [CONTAINS SQL | READS SQL DATA] RETURN query`
@@ -67,6 +69,14 @@ pub(crate) enum MetadataStatement {
         if_not_exists: bool,
         comment: Option<String>,
         query: Box<Query>,
+    },
+    /// `CREATE VIEW … WITH METRICS LANGUAGE YAML AS $$ … $$`.
+    CreateMetricView {
+        name: ObjectName,
+        or_replace: bool,
+        if_not_exists: bool,
+        comment: Option<String>,
+        yaml: String,
     },
     /// `CREATE FUNCTION … RETURNS TABLE`.
     CreateFunction {
@@ -297,11 +307,32 @@ fn create_view(
 ) -> Result<MetadataStatement, ParserError> {
     let if_not_exists = parser.parse_keywords(&[Keyword::IF, Keyword::NOT, Keyword::EXISTS]);
     let name = parser.parse_object_name(false)?;
-    let comment = if parser.parse_keyword(Keyword::COMMENT) {
-        Some(parser.parse_literal_string()?)
-    } else {
-        None
-    };
+    let mut comment = optional_comment(parser)?;
+    if parser.parse_keywords(&[Keyword::WITH, Keyword::METRICS]) {
+        parser.expect_keyword_is(Keyword::LANGUAGE)?;
+        expect_word(parser, "YAML")?;
+        if let Some(text) = optional_comment(parser)? {
+            comment = Some(text);
+        }
+        parser.expect_keyword_is(Keyword::AS)?;
+        let yaml = match parser.next_token().token {
+            Token::DollarQuotedString(text) => text.value,
+            Token::SingleQuotedString(text) => text,
+            other => {
+                return parser.expected(
+                    "the metric view's YAML as $$ … $$",
+                    sqlparser::tokenizer::TokenWithSpan::wrap(other),
+                );
+            }
+        };
+        return Ok(MetadataStatement::CreateMetricView {
+            name,
+            or_replace,
+            if_not_exists,
+            comment,
+            yaml,
+        });
+    }
     parser.expect_keyword_is(Keyword::AS)?;
     let query = parser.parse_query()?;
     Ok(MetadataStatement::CreateView {
@@ -621,6 +652,39 @@ mod tests {
         assert_eq!(signature.returns[1].1.to_string(), "DECIMAL(12,2)");
         assert_eq!(signature.comment.as_deref(), Some("Totals"));
         assert!(signature.body.to_string().starts_with("SELECT region"));
+    }
+
+    #[test]
+    fn metric_views() {
+        let MetadataStatement::CreateMetricView {
+            name,
+            or_replace,
+            comment,
+            yaml,
+            ..
+        } = parse(
+            "CREATE OR REPLACE VIEW main.s.mv WITH METRICS LANGUAGE YAML COMMENT 'Metrics' \
+             AS $$\nversion: 0.1\nsource: main.s.t\n$$",
+        )
+        else {
+            panic!()
+        };
+        assert_eq!(name.to_string(), "main.s.mv");
+        assert!(or_replace);
+        assert_eq!(comment.as_deref(), Some("Metrics"));
+        assert_eq!(yaml, "\nversion: 0.1\nsource: main.s.t\n");
+        assert!(matches!(
+            parse("CREATE VIEW main.s.mv COMMENT 'm' WITH METRICS LANGUAGE YAML AS 'version: 1'"),
+            MetadataStatement::CreateMetricView { comment: Some(c), yaml, .. }
+                if c == "m" && yaml == "version: 1"
+        ));
+        for sql in [
+            "CREATE VIEW main.s.mv WITH METRICS LANGUAGE SQL AS $$x$$",
+            "CREATE VIEW main.s.mv WITH METRICS LANGUAGE YAML AS SELECT 1",
+        ] {
+            let error = parse_metadata(sql).unwrap_err();
+            assert!(error.starts_with("[PARSE_SYNTAX_ERROR]"), "{sql}: {error}");
+        }
     }
 
     #[test]

@@ -1,7 +1,9 @@
 //! Running metadata statements on an [`Engine`]: reading (`DESCRIBE [FUNCTION]`,
 //! `SHOW TBLPROPERTIES`, `SHOW TABLES`), annotating (comments, properties, tags),
-//! creating and dropping views and SQL table functions, and loading CSV files (`COPY
-//! INTO`, from `schema.sql` only).
+//! creating and dropping views, metric views ([`metric_view`]) and SQL table functions,
+//! and loading CSV files (`COPY INTO`, from `schema.sql` only).
+
+mod metric_view;
 
 use std::path::Path;
 
@@ -111,6 +113,22 @@ impl Engine {
                 }
                 Ok(done())
             }
+            MetadataStatement::CreateMetricView {
+                name,
+                or_replace,
+                if_not_exists,
+                comment,
+                yaml,
+            } => {
+                let _change = self.changes.lock().await;
+                if self
+                    .create_metric_view(&name, or_replace, if_not_exists, comment, &yaml)
+                    .await?
+                {
+                    self.changed()?;
+                }
+                Ok(done())
+            }
             MetadataStatement::CreateFunction {
                 name,
                 or_replace,
@@ -152,7 +170,7 @@ impl Engine {
     }
 
     /// The three-part name `name` spells, whose schema exists.
-    fn new_name(&self, name: &ObjectName) -> Result<TableName, String> {
+    pub(super) fn new_name(&self, name: &ObjectName) -> Result<TableName, String> {
         let table = full_name(name).ok_or_else(|| {
             format!(
                 "[REQUIRES_SINGLE_PART_NAMESPACE] `{name}` must be named `catalog.schema.name` \
@@ -198,7 +216,10 @@ impl Engine {
             }
             None => {}
         }
-        let body = query_to_engine_sql(query, &self.read().functions)?;
+        let body = {
+            let metadata = self.read();
+            query_to_engine_sql(query, &metadata.functions, &metadata.metric_views)?
+        };
         let frame = self
             .context
             .sql(&format!("CREATE OR REPLACE VIEW {view} AS {body}"))
@@ -235,6 +256,9 @@ impl Engine {
         });
         let view = match existing {
             Some((view, RelationKind::View)) => view,
+            Some((view, RelationKind::MetricView)) => {
+                return Ok(self.write().remove_relation(&view));
+            }
             Some((table, _)) => {
                 return Err(format!(
                     "[WRONG_COMMAND_FOR_OBJECT_TYPE] The operation DROP VIEW requires a VIEW. \
@@ -301,7 +325,7 @@ impl Engine {
         let mut functions = self.read().functions.clone();
         functions.retain(|existing| existing.name != definition.name);
         functions.push(definition.clone());
-        let sql = query_to_engine_sql(&body, &functions)?;
+        let sql = query_to_engine_sql(&body, &functions, &self.read().metric_views)?;
         let frame = self
             .context
             .sql(&sql)

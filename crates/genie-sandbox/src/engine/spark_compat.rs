@@ -20,7 +20,8 @@
 //! engine differs from Spark in a last digit, it differs for both alike.
 //!
 //! The same pass expands calls of SQL table functions (`FROM cat.sch.f(args)`) into
-//! derived tables ([`super::table_functions`]).
+//! derived tables ([`super::table_functions`]) and rewrites queries over metric views
+//! into queries over their sources ([`super::metric_view_queries`]).
 
 use std::ops::ControlFlow;
 
@@ -32,21 +33,30 @@ use sqlparser::dialect::DatabricksDialect;
 use sqlparser::parser::Parser;
 
 use super::metadata::full_name;
+use super::metric_view_queries::{
+    is_measure_call, join_not_supported, measure_outside, metric_view, rewrite_query,
+};
+use super::metric_views::MetricViewDefinition;
 use super::table_functions::FunctionDefinition;
 
 /// How many table function calls one statement may expand (calls inside function bodies
 /// count), which stops functions that call each other.
 const MAX_EXPANSIONS: usize = 16;
 
-/// Rewrites `sql` for the engine, expanding calls of `functions`; SQL that does not
-/// parse is returned unchanged, so the engine reports its own error. Fails only on a
-/// bad table function call.
-pub(crate) fn to_engine_sql(sql: &str, functions: &[FunctionDefinition]) -> Result<String, String> {
+/// Rewrites `sql` for the engine, expanding calls of `functions` and queries over
+/// `metric_views`; SQL that does not parse is returned unchanged, so the engine reports
+/// its own error. Fails only on a bad table function call or metric view query.
+pub(crate) fn to_engine_sql(
+    sql: &str,
+    functions: &[FunctionDefinition],
+    metric_views: &[MetricViewDefinition],
+) -> Result<String, String> {
     let Ok(mut statements) = Parser::parse_sql(&DatabricksDialect {}, sql) else {
         return Ok(sql.to_owned());
     };
     let mut rewriter = Rewriter {
         functions,
+        metric_views,
         expansions: 0,
     };
     if let ControlFlow::Break(message) = statements.visit(&mut rewriter) {
@@ -63,10 +73,12 @@ pub(crate) fn to_engine_sql(sql: &str, functions: &[FunctionDefinition]) -> Resu
 pub(crate) fn query_to_engine_sql(
     query: &Query,
     functions: &[FunctionDefinition],
+    metric_views: &[MetricViewDefinition],
 ) -> Result<String, String> {
     let mut query = query.clone();
     let mut rewriter = Rewriter {
         functions,
+        metric_views,
         expansions: 0,
     };
     if let ControlFlow::Break(message) = query.visit(&mut rewriter) {
@@ -77,13 +89,29 @@ pub(crate) fn query_to_engine_sql(
 
 struct Rewriter<'a> {
     functions: &'a [FunctionDefinition],
+    metric_views: &'a [MetricViewDefinition],
     expansions: usize,
 }
 
 impl VisitorMut for Rewriter<'_> {
     type Break = String;
 
+    fn pre_visit_query(&mut self, query: &mut Query) -> ControlFlow<String> {
+        match rewrite_query(query, self.metric_views) {
+            Ok(()) => ControlFlow::Continue(()),
+            Err(message) => ControlFlow::Break(message),
+        }
+    }
+
     fn pre_visit_table_factor(&mut self, factor: &mut TableFactor) -> ControlFlow<String> {
+        // A metric view left after `pre_visit_query` is read among other relations.
+        if let TableFactor::Table {
+            name, args: None, ..
+        } = factor
+            && let Some(view) = metric_view(name, self.metric_views)
+        {
+            return ControlFlow::Break(join_not_supported(&view.name));
+        }
         let TableFactor::Table {
             name,
             args: Some(arguments),
@@ -116,6 +144,11 @@ impl VisitorMut for Rewriter<'_> {
     }
 
     fn post_visit_expr(&mut self, expression: &mut Expr) -> ControlFlow<String> {
+        if let Expr::Function(function) = expression
+            && is_measure_call(function)
+        {
+            return ControlFlow::Break(measure_outside());
+        }
         if let Some(rewritten) = rewrite(expression) {
             *expression = rewritten;
         }
@@ -274,7 +307,7 @@ mod tests {
 
     #[test]
     fn rewrites_are_local_and_keep_the_rest() {
-        let to_engine_sql = |sql: &str| to_engine_sql(sql, &[]).unwrap();
+        let to_engine_sql = |sql: &str| to_engine_sql(sql, &[], &[]).unwrap();
         assert_eq!(
             to_engine_sql(
                 "SELECT year(d) AS y, if(a > 1, 'x', 'y') FROM main.s.t WHERE count_if(b) > 0"

@@ -23,7 +23,9 @@ use sqlparser::parser::Parser;
 use super::cells::append_rows;
 use super::error::EngineError;
 use super::information_schema::information_schema;
-use super::metadata::{Comments, Metadata, Relation, RelationKind, TableFunction, not_found};
+use super::metadata::{
+    Comments, Metadata, MetricView, Relation, RelationKind, TableFunction, not_found,
+};
 use super::metadata_parser::{MetadataStatement, parse_metadata};
 use super::schema_file::{SchemaStatement, parse_schema_file};
 use super::spark_compat::to_engine_sql;
@@ -200,7 +202,8 @@ impl Engine {
 
     /// `sql` rewritten for DataFusion, with the current table functions expanded.
     pub(super) fn engine_sql(&self, sql: &str) -> Result<String, String> {
-        to_engine_sql(sql, &self.read().functions)
+        let metadata = self.read();
+        to_engine_sql(sql, &metadata.functions, &metadata.metric_views)
     }
 
     pub(super) fn read(&self) -> RwLockReadGuard<'_, Metadata> {
@@ -270,6 +273,19 @@ impl Engine {
             .iter()
             .filter(|relation| relation.kind == RelationKind::View)
             .map(|relation| relation.name.to_string())
+            .collect()
+    }
+
+    /// The metric views among [`Engine::tables`], with their dimensions and measures.
+    pub fn metric_views(&self) -> Vec<MetricView> {
+        self.read()
+            .metric_views
+            .iter()
+            .map(|view| MetricView {
+                name: view.name.to_string(),
+                dimensions: view.dimensions.iter().map(|d| d.name.clone()).collect(),
+                measures: view.measures.iter().map(|m| m.name.clone()).collect(),
+            })
             .collect()
     }
 

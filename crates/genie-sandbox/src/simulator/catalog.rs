@@ -1,10 +1,11 @@
-//! [`Catalog`]: what the simulated Genie can know about the warehouse — tables, column
-//! types, Unity Catalog comments, and each string column's distinct values (the sample
-//! that format assistance and entity matching read).
+//! [`Catalog`]: what the simulated Genie can know about the warehouse — tables, views
+//! and metric views, column types, Unity Catalog comments, which columns of a metric
+//! view are measures, and each string column's distinct values (the sample that format
+//! assistance and entity matching read).
 
 use genie_core::result::{Cell, ColumnType};
 
-use crate::engine::{Engine, EngineError, TableFunction};
+use crate::engine::{Engine, EngineError, MetricView, TableFunction};
 
 /// Entity matching indexes at most this many distinct values per column (Databricks'
 /// documented limit).
@@ -31,8 +32,11 @@ pub struct CatalogTable {
     pub name: String,
     /// Its Unity Catalog comment.
     pub comment: Option<String>,
-    /// Its columns, in table order.
+    /// Its columns, in table order (a metric view's dimensions, then its measures).
     pub columns: Vec<CatalogColumn>,
+    /// For a metric view, the names of its measure columns (read with `MEASURE()`);
+    /// empty for tables and views.
+    pub measures: Vec<String>,
 }
 
 /// One column of a [`CatalogTable`].
@@ -55,6 +59,18 @@ impl CatalogTable {
         self.name.rsplit('.').next().unwrap_or(&self.name)
     }
 
+    /// Whether it is a metric view.
+    pub fn is_metric_view(&self) -> bool {
+        !self.measures.is_empty()
+    }
+
+    /// Whether the column named `name` (any case) is a measure of a metric view.
+    pub fn is_measure(&self, name: &str) -> bool {
+        self.measures
+            .iter()
+            .any(|measure| measure.eq_ignore_ascii_case(name))
+    }
+
     /// The column named `name` (any case).
     pub fn column(&self, name: &str) -> Option<&CatalogColumn> {
         self.columns
@@ -64,18 +80,24 @@ impl CatalogTable {
 }
 
 impl Catalog {
-    /// Reads every table and view of `engine` (columns, types, comments and string
-    /// values) and its SQL table functions' signatures.
+    /// Reads every table, view and metric view of `engine` (columns, types, comments
+    /// and string values) and its SQL table functions' signatures.
     pub async fn load(engine: &Engine) -> Result<Self, EngineError> {
         let comments = engine.comments();
+        let metric_views = engine.metric_views();
         let mut tables = Vec::new();
         for name in &engine.tables() {
-            let shape = engine
-                .query(&format!("SELECT * FROM {name} LIMIT 0"))
-                .await?;
+            let metric_view = metric_views.iter().find(|view| &view.name == name);
+            let shape_sql = metric_view.map_or_else(
+                || format!("SELECT * FROM {name} LIMIT 0"),
+                metric_view_shape,
+            );
+            let shape = engine.query(&shape_sql).await?;
             let mut columns = Vec::with_capacity(shape.columns.len());
             for column in shape.columns {
-                let values = if column.column_type == ColumnType::String {
+                let is_measure =
+                    metric_view.is_some_and(|view| view.measures.contains(&column.name));
+                let values = if column.column_type == ColumnType::String && !is_measure {
                     distinct_values(engine, name, &column.name).await?
                 } else {
                     Vec::new()
@@ -91,6 +113,9 @@ impl Catalog {
                 name: name.to_lowercase(),
                 comment: comments.table(name).map(str::to_owned),
                 columns,
+                measures: metric_view
+                    .map(|view| view.measures.clone())
+                    .unwrap_or_default(),
             });
         }
         Ok(Self {
@@ -129,6 +154,31 @@ impl Catalog {
         let wanted = name.replace('`', "").to_lowercase();
         self.tables.iter().find(|table| table.name == wanted)
     }
+}
+
+/// `SELECT <dimensions>, MEASURE(<m>) AS <m>, … FROM <view> GROUP BY ALL LIMIT 0`: the
+/// query that types a metric view's columns.
+fn metric_view_shape(view: &MetricView) -> String {
+    let columns: Vec<String> = view
+        .dimensions
+        .iter()
+        .map(|dimension| format!("`{dimension}`"))
+        .chain(
+            view.measures
+                .iter()
+                .map(|measure| format!("MEASURE(`{measure}`) AS `{measure}`")),
+        )
+        .collect();
+    let group = if view.dimensions.is_empty() {
+        ""
+    } else {
+        " GROUP BY ALL"
+    };
+    format!(
+        "SELECT {} FROM {}{group} LIMIT 0",
+        columns.join(", "),
+        view.name
+    )
 }
 
 async fn distinct_values(

@@ -183,7 +183,10 @@ impl Reader<'_> {
     fn is_measure_like(&self, target: &Target) -> bool {
         match target {
             Target::Snippet(s) => self.model.snippets[*s].kind == SnippetKind::Measure,
-            Target::Column(t, c) => self.column(*t, *c).is_numeric() && !self.is_key(*t, *c),
+            Target::Column(t, c) => {
+                self.column(*t, *c).measure
+                    || (self.column(*t, *c).is_numeric() && !self.is_key(*t, *c))
+            }
             _ => false,
         }
     }
@@ -355,8 +358,9 @@ impl Reader<'_> {
                         });
                     } else if data.is_temporal() {
                         self.date_column = Some((table, column));
-                    } else if self.is_measure_like(&target)
-                        && self.aggregate_before(self.phrases[index].start).is_some()
+                    } else if data.measure
+                        || (self.is_measure_like(&target)
+                            && self.aggregate_before(self.phrases[index].start).is_some())
                     {
                         let measure = self.measure_of(&target, index);
                         self.push_measure(measure);

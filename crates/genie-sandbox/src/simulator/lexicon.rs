@@ -2,8 +2,8 @@
 //! value, and how strongly; and the segmentation of a question into the phrases it
 //! names.
 //!
-//! Strengths, strongest first: snippet names 32 (SQL expressions outrank other
-//! guidance, as in Genie); synonyms, instruction terms and values the space exposes
+//! Strengths, strongest first: snippet names and the names of a metric view's
+//! measures 32 (SQL expressions outrank other guidance, as in Genie); synonyms, instruction terms and values the space exposes
 //! (format assistance, entity matching) 30; a name spelled out in
 //! full 25; "one row per X" in a table description 24; a description's head phrase
 //! 22; a name abbreviated (`cust` for "customer") 15, or abbreviated to two letters
@@ -185,8 +185,15 @@ impl Lexicon {
             }
             for (c, column) in table.columns.iter().enumerate() {
                 let target = Target::Column(t, c);
+                // A metric view's measure is named as strongly as a measure snippet.
+                let named = |strength: u32| if column.measure { SNIPPET } else { strength };
                 let words = identifier_words(&column.name);
-                lexicon.add_stems(&stems_of(&words), target.clone(), FULL_NAME, "column name");
+                lexicon.add_stems(
+                    &stems_of(&words),
+                    target.clone(),
+                    named(FULL_NAME),
+                    "column name",
+                );
                 let generic: Vec<String> = if column.is_temporal() {
                     TEMPORAL_WORDS.iter().map(|w| (*w).to_owned()).collect()
                 } else {
@@ -194,13 +201,13 @@ impl Lexicon {
                 };
                 lexicon.names.push((target.clone(), words, generic));
                 for synonym in &column.synonyms {
-                    lexicon.add_text(synonym, target.clone(), SYNONYM, "synonym");
+                    lexicon.add_text(synonym, target.clone(), named(SYNONYM), "synonym");
                 }
                 for head in description_heads(&column.description) {
                     lexicon.add_stems(
                         &head,
                         target.clone(),
-                        DESCRIPTION_HEAD,
+                        named(DESCRIPTION_HEAD),
                         "column description",
                     );
                 }

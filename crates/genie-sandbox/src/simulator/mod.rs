@@ -8,8 +8,9 @@
 //! 2. a question a listed SQL table function's signature covers calls it;
 //! 3. otherwise its words are read into a plan — measures, groupings, conditions,
 //!    ranking, shape — through the space's vocabulary (names, synonyms,
-//!    descriptions, snippets, value dictionaries, instructions), joined only
-//!    through join specs, and rendered as SQL;
+//!    descriptions, snippets, metric views, value dictionaries, instructions), joined
+//!    only through join specs, and rendered as SQL (from one metric view when it
+//!    answers the whole plan);
 //! 4. when nothing maps, Genie says so in text.
 
 mod catalog;
@@ -21,6 +22,7 @@ mod instructions;
 mod interpret;
 mod joins;
 mod lexicon;
+mod metric_views;
 mod model;
 mod plan;
 mod question;
@@ -57,12 +59,12 @@ pub fn answer(catalog: &Catalog, space: &SpaceConfig, question: &str, draw: Draw
     if let Some(reply) = functions::call_function(catalog, space, &lexicon, question) {
         return Reply::Query(reply);
     }
-    let plan = match interpret::interpret(&model, &lexicon, question, draw) {
-        Ok(plan) => plan,
+    let rendered = match metric_views::read_and_render(&model, &lexicon, question, draw) {
+        Ok(Some(rendered)) => rendered,
+        Ok(None) => {
+            return cannot_answer("the tables the question needs are not related by any join spec");
+        }
         Err(unanswerable) => return cannot_answer(&unanswerable.reason),
-    };
-    let Some(rendered) = render::render(&model, plan) else {
-        return cannot_answer("the tables the question needs are not related by any join spec");
     };
     Reply::Query(QueryReply {
         title: title_of(question),

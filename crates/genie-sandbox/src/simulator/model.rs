@@ -6,11 +6,11 @@
 use std::fmt::Write as _;
 
 use genie_core::result::ColumnType;
-use genie_core::space::{SnippetKind, SpaceConfig, SqlSnippet};
+use genie_core::space::{SnippetKind, SpaceConfig, SqlSnippet, TableConfig};
 use sqlparser::dialect::DatabricksDialect;
 use sqlparser::tokenizer::{Token as SqlToken, Tokenizer};
 
-use super::catalog::Catalog;
+use super::catalog::{Catalog, CatalogTable};
 use super::instructions::{InstructionRule, parse_instructions};
 use super::values::decoded_labels;
 
@@ -34,6 +34,8 @@ pub(crate) struct ModelTable {
     pub(crate) description: String,
     /// Visible columns (excluded ones are gone).
     pub(crate) columns: Vec<ModelColumn>,
+    /// Whether it is a metric view the space lists ([`super::metric_views`]).
+    pub(crate) metric_view: bool,
 }
 
 /// A visible column.
@@ -52,6 +54,8 @@ pub(crate) struct ModelColumn {
     pub(crate) values: Vec<String>,
     /// `(label, stored value)` pairs decoded from the description (`CODE = label`).
     pub(crate) labels: Vec<(String, String)>,
+    /// Whether it is a measure of a metric view (read as ``MEASURE(`m`)``).
+    pub(crate) measure: bool,
 }
 
 /// A join spec between two tables of the space: `left.alias.lc = right.alias.rc`.
@@ -103,42 +107,7 @@ impl SpaceModel {
             let Some(table) = catalog.table(&source.identifier) else {
                 continue;
             };
-            let mut columns = Vec::new();
-            for column in &table.columns {
-                let config = source
-                    .column_configs()
-                    .iter()
-                    .find(|config| config.column_name.eq_ignore_ascii_case(&column.name));
-                if config.is_some_and(genie_core::space::ColumnConfig::is_excluded) {
-                    continue;
-                }
-                let description = config
-                    .map(genie_core::space::ColumnConfig::description_text)
-                    .filter(|text| !text.trim().is_empty())
-                    .or_else(|| column.comment.clone())
-                    .unwrap_or_default();
-                let format_assistance =
-                    config.is_some_and(genie_core::space::ColumnConfig::format_assistance);
-                let entity_matching =
-                    config.is_some_and(genie_core::space::ColumnConfig::entity_matching);
-                let labels = if entity_matching {
-                    decoded_labels(&description, &column.values)
-                } else {
-                    Vec::new()
-                };
-                columns.push(ModelColumn {
-                    name: column.name.clone(),
-                    column_type: column.column_type.clone(),
-                    description,
-                    synonyms: config
-                        .map(|config| config.synonyms().to_vec())
-                        .unwrap_or_default(),
-                    format_assistance,
-                    entity_matching,
-                    values: column.values.clone(),
-                    labels,
-                });
-            }
+            let columns = model_columns(table, source);
             let description = Some(source.description_text())
                 .filter(|text| !text.trim().is_empty())
                 .or_else(|| table.comment.clone())
@@ -148,6 +117,7 @@ impl SpaceModel {
                 name: table.name.clone(),
                 description,
                 columns,
+                metric_view: false,
             });
         }
         for spec in space.join_specs() {
@@ -212,6 +182,7 @@ impl SpaceModel {
             })
             .collect();
         model.snippets.extend(definitions);
+        super::metric_views::add_metric_views(&mut model, catalog, space);
         model
     }
 
@@ -353,6 +324,48 @@ impl SpaceModel {
                 .map(|position| (table, position))
         })
     }
+}
+
+/// The visible columns of `table` as the space configures them (`source`'s column
+/// configs): excluded ones are gone, descriptions, synonyms and value switches apply.
+pub(crate) fn model_columns(table: &CatalogTable, source: &TableConfig) -> Vec<ModelColumn> {
+    let mut columns = Vec::new();
+    for column in &table.columns {
+        let config = source
+            .column_configs()
+            .iter()
+            .find(|config| config.column_name.eq_ignore_ascii_case(&column.name));
+        if config.is_some_and(genie_core::space::ColumnConfig::is_excluded) {
+            continue;
+        }
+        let description = config
+            .map(genie_core::space::ColumnConfig::description_text)
+            .filter(|text| !text.trim().is_empty())
+            .or_else(|| column.comment.clone())
+            .unwrap_or_default();
+        let format_assistance =
+            config.is_some_and(genie_core::space::ColumnConfig::format_assistance);
+        let entity_matching = config.is_some_and(genie_core::space::ColumnConfig::entity_matching);
+        let labels = if entity_matching {
+            decoded_labels(&description, &column.values)
+        } else {
+            Vec::new()
+        };
+        columns.push(ModelColumn {
+            name: column.name.clone(),
+            column_type: column.column_type.clone(),
+            description,
+            synonyms: config
+                .map(|config| config.synonyms().to_vec())
+                .unwrap_or_default(),
+            format_assistance,
+            entity_matching,
+            values: column.values.clone(),
+            labels,
+            measure: table.is_measure(&column.name),
+        });
+    }
+    columns
 }
 
 /// `Net Revenue` → `net_revenue`.

@@ -30,6 +30,7 @@ fn catalog() -> Catalog {
                 column("cap_u", ColumnType::Int, &[]),
                 column("actv", ColumnType::Boolean, &[]),
             ],
+            measures: Vec::new(),
         },
         CatalogTable {
             name: "w.h.pick_evt".to_owned(),
@@ -49,6 +50,7 @@ fn catalog() -> Catalog {
                 ),
                 column("sts", ColumnType::String, &["OK", "ERR", "LST"]),
             ],
+            measures: Vec::new(),
         },
     ])
 }

@@ -116,7 +116,7 @@ fn from_clause(model: &SpaceModel, tree: &JoinTree) -> String {
     from
 }
 
-fn where_clause(conditions: &[&Condition]) -> String {
+pub(super) fn where_clause(conditions: &[&Condition]) -> String {
     if conditions.is_empty() {
         String::new()
     } else {
@@ -131,11 +131,11 @@ fn where_clause(conditions: &[&Condition]) -> String {
     }
 }
 
-fn conditions(plan: &Plan) -> Vec<&Condition> {
+pub(super) fn conditions(plan: &Plan) -> Vec<&Condition> {
     plan.conditions.iter().collect()
 }
 
-fn order_clause(plan: &Plan, measure_alias: Option<&str>) -> String {
+pub(super) fn order_clause(plan: &Plan, measure_alias: Option<&str>) -> String {
     let mut clause = String::new();
     if let (Some(descending), Some(alias)) = (plan.order_descending, measure_alias) {
         clause = format!(
@@ -157,7 +157,7 @@ fn order_clause(plan: &Plan, measure_alias: Option<&str>) -> String {
     clause
 }
 
-fn select_list(plan: &Plan, measures: &[(String, String)]) -> String {
+pub(super) fn select_list(plan: &Plan, measures: &[(String, String)]) -> String {
     plan.dimensions
         .iter()
         .map(|d| (d.sql.clone(), d.alias.clone()))
@@ -182,7 +182,7 @@ fn group_clause(plan: &Plan) -> String {
     }
 }
 
-fn measure_pairs(measures: &[Measure]) -> Vec<(String, String)> {
+pub(super) fn measure_pairs(measures: &[Measure]) -> Vec<(String, String)> {
     measures
         .iter()
         .map(|m| (m.sql.clone(), m.alias.clone()))

@@ -119,7 +119,8 @@ impl Reader<'_> {
                 (0..self.model.tables[table].columns.len()).map(move |column| (table, column))
             })
             .filter(|&(table, column)| {
-                self.column(table, column).is_numeric() && !self.is_key(table, column)
+                let data = self.column(table, column);
+                data.is_numeric() && !data.measure && !self.is_key(table, column)
             })
             .collect();
         if candidates.is_empty() {

@@ -58,7 +58,8 @@ impl Reader<'_> {
     /// The column that names a table's rows: one called a name, else the first string.
     pub(super) fn label_column(&self, table: usize) -> Option<usize> {
         let columns = &self.model.tables[table].columns;
-        let is_string = |c: &ModelColumn| c.column_type == genie_core::result::ColumnType::String;
+        let is_string =
+            |c: &ModelColumn| c.column_type == genie_core::result::ColumnType::String && !c.measure;
         let names_it = |c: &ModelColumn| {
             let words = super::super::words::identifier_words(&c.name);
             words
@@ -95,6 +96,19 @@ impl Reader<'_> {
                     alias: snippet.output.clone(),
                     tables: snippet.tables.clone(),
                     describe: format!("Compute the {}", snippet.origin),
+                    count_of: None,
+                }
+            }
+            Target::Column(table, column) if self.column(*table, *column).measure => {
+                let name = &self.column(*table, *column).name;
+                Measure {
+                    sql: super::super::metric_views::measure_sql(name),
+                    alias: name.clone(),
+                    tables: vec![*table],
+                    describe: format!(
+                        "Compute the measure `{name}` of the metric view `{}`",
+                        self.model.tables[*table].alias
+                    ),
                     count_of: None,
                 }
             }
