@@ -19,6 +19,7 @@ mod eval_runs;
 mod faults;
 mod mix;
 mod paging;
+mod query_cache;
 mod rate;
 mod request_faults;
 mod spaces;
@@ -72,6 +73,8 @@ pub(crate) struct AppState {
     pub(crate) engine: Engine,
     pub(crate) config: SandboxConfig,
     pub(crate) statements: statement_results::StatementStore,
+    /// Outcomes of Genie's and benchmarks' read-only queries, by SQL text.
+    pub(crate) query_cache: query_cache::QueryCache,
     pub(crate) spaces: spaces::SpaceStore,
     /// What the simulator knows of the warehouse; rebuilt by [`AppState::reload_catalog`].
     pub(crate) catalog: RwLock<Arc<Catalog>>,
@@ -151,6 +154,7 @@ pub async fn serve(
         engine,
         config,
         statements: statement_results::StatementStore::default(),
+        query_cache: query_cache::QueryCache::default(),
         spaces: spaces::SpaceStore::new(seeds),
         catalog: RwLock::new(Arc::new(catalog)),
         conversations: conversations::ConversationStore::default(),

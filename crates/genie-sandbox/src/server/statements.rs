@@ -70,7 +70,14 @@ pub(crate) async fn execute(
             let row_limit = request
                 .row_limit
                 .and_then(|limit| usize::try_from(limit).ok());
-            statement_results::run(&state.engine, &sql, row_limit, state.config.chunk_rows).await
+            let outcome =
+                statement_results::run(&state.engine, &sql, row_limit, state.config.chunk_rows)
+                    .await;
+            if genie_core::sql::sanitize(&sql).is_err() {
+                // It may have changed the data: cached query outcomes may be stale.
+                state.query_cache.clear();
+            }
+            outcome
         }
     };
     let id = state.statements.new_id();

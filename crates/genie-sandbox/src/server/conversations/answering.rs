@@ -235,16 +235,7 @@ pub(crate) async fn run_read_only(
     sql: &str,
 ) -> (String, Option<SanitizedSql>) {
     let (outcome, admitted) = match genie_core::sql::sanitize(sql) {
-        Ok(admitted) => (
-            statement_results::run(
-                &state.engine,
-                admitted.as_str(),
-                Some(MAX_RESULT_ROWS),
-                state.config.chunk_rows,
-            )
-            .await,
-            Some(admitted),
-        ),
+        Ok(admitted) => (run_cached(state, admitted.as_str()).await, Some(admitted)),
         Err(error) => (
             Outcome::Failed {
                 message: format!("{} refused to run the query: {error}", source.who()),
@@ -264,6 +255,23 @@ pub(crate) async fn run_read_only(
         },
     );
     (id, admitted)
+}
+
+/// Runs the admitted query `sql`, or takes its outcome from the query cache.
+async fn run_cached(state: &AppState, sql: &str) -> Outcome {
+    let generation = match state.query_cache.get(sql) {
+        Ok(outcome) => return outcome,
+        Err(generation) => generation,
+    };
+    let outcome = statement_results::run(
+        &state.engine,
+        sql,
+        Some(MAX_RESULT_ROWS),
+        state.config.chunk_rows,
+    )
+    .await;
+    state.query_cache.insert(sql, &outcome, generation);
+    outcome
 }
 
 /// The unsafe answer that replaces `reply`: `DROP TABLE` of a table of the space, or
