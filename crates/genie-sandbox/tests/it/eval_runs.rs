@@ -417,3 +417,55 @@ async fn errors_are_databricks_shaped() {
     assert_eq!(status, 404);
     server.shutdown().await;
 }
+
+#[tokio::test]
+async fn failed_messages_and_unsafe_sql_are_judged_as_genie_answered() {
+    let server = server_with(Faults {
+        failed_message_rate: 1.0,
+        ..Faults::default()
+    })
+    .await;
+    let run = create_run(&server, &json!({})).await;
+    assert_eq!(run["num_done"], 4, "{run}");
+    assert_eq!(run["num_correct"], 0);
+    assert_eq!(run["num_needs_review"], 0);
+    let listed = results(&server, &run).await;
+    assert!(
+        listed
+            .iter()
+            .all(|result| result["status"] == "EVALUATION_FAILED"),
+        "{listed:?}"
+    );
+    let failed = details(&server, &run, &listed[0]).await;
+    assert!(failed.get("assessment").is_none(), "{failed}");
+    assert_eq!(failed["actual_response"], json!([]));
+    assert_eq!(failed["expected_response"][0]["response_type"], "SQL");
+    server.shutdown().await;
+
+    let server = server_with(Faults {
+        unsafe_sql_rate: 1.0,
+        ..Faults::default()
+    })
+    .await;
+    let run = create_run(&server, &json!({})).await;
+    assert_eq!(run["num_correct"], 0, "{run}");
+    assert_eq!(run["num_needs_review"], 1, "only the empty expected result");
+    let listed = results(&server, &run).await;
+    let unsafe_answer = details(&server, &run, &listed[0]).await;
+    assert_eq!(unsafe_answer["assessment"], "BAD", "{unsafe_answer}");
+    assert_eq!(reasons(&unsafe_answer), ["EMPTY_RESULT"]);
+    let executed = &unsafe_answer["actual_response"][0]["sql_execution_result"];
+    assert_eq!(executed["status"]["state"], "FAILED", "refused unrun");
+    let (_, orders) = post(
+        &server,
+        "/api/2.0/sql/statements",
+        &json!({"statement": "SELECT COUNT(*) FROM main.sales.orders", "warehouse_id": genie_sandbox::server::WAREHOUSE_ID}),
+    )
+    .await;
+    assert_eq!(
+        orders["result"]["data_array"],
+        json!([["5"]]),
+        "nothing dropped"
+    );
+    server.shutdown().await;
+}
