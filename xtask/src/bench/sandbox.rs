@@ -189,12 +189,16 @@ async fn ask(target: &Target, question: &str) -> anyhow::Result<()> {
         text(&started["conversation_id"])?,
         text(&started["message_id"])?
     );
+    // With no latency the first poll sees the final status; the bound only stops a
+    // broken sandbox from hanging the benchmark.
+    let mut polls = 0;
     let message = loop {
         let message = send(target.client.get(&message_path)).await?;
         match message["status"].as_str() {
             Some("COMPLETED") => break message,
             Some("FAILED") => bail!("the message failed: {}", message["error"]),
-            _ => {}
+            status if polls >= 1_000 => bail!("the message is still {status:?}"),
+            _ => polls += 1,
         }
     };
     let query = message["attachments"]
