@@ -5,7 +5,6 @@
 
 use axum::http::Method;
 use genie_core::space::SpaceConfig;
-
 use genie_core::sql::SanitizedSql;
 
 use crate::simulator::{self, Draw, QueryReply, Reply, TextReply, Thought, ThoughtKind};
