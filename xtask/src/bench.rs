@@ -13,6 +13,8 @@ use serde_json::json;
 
 use crate::ci::cargo;
 
+mod sandbox;
+
 /// Runs the benchmark `name`, re-running itself in the release profile when asked.
 pub(crate) fn run(name: &str, release: bool) -> anyhow::Result<()> {
     if release && cfg!(debug_assertions) {
@@ -36,7 +38,8 @@ pub(crate) fn run(name: &str, release: bool) -> anyhow::Result<()> {
     }
     let figures = match name {
         "compare" => compare()?,
-        other => bail!("unknown benchmark `{other}`; known: compare"),
+        "sandbox" => sandbox::sandbox()?,
+        other => bail!("unknown benchmark `{other}`; known: compare, sandbox"),
     };
     let directory = bench_directory();
     std::fs::create_dir_all(&directory)
@@ -58,6 +61,7 @@ fn bench_directory() -> PathBuf {
     crate::target_directory().join("bench")
 }
 
+/// The build profile this binary was built with.
 fn profile() -> &'static str {
     if cfg!(debug_assertions) {
         "debug"
@@ -210,15 +214,40 @@ fn shuffled(table: &ResultSet) -> ResultSet {
     }
 }
 
-/// Prints the figures as a two-column table.
+/// Prints the figures as a two-column table; a list of objects (e.g. one per level)
+/// follows as a table of its own, a column per key.
 fn print_table(name: &str, figures: &serde_json::Value) {
     let Some(object) = figures.as_object() else {
         return;
     };
     let width = object.keys().map(String::len).max().unwrap_or(0);
     let mut text = format!("bench {name}\n{:-<w$}\n", "", w = width + 20);
+    let mut lists = Vec::new();
     for (key, value) in object {
-        writeln!(text, "{key:<width$}  {value}").expect("writing to a String cannot fail");
+        match value.as_array() {
+            Some(rows) if rows.iter().all(serde_json::Value::is_object) => lists.push((key, rows)),
+            _ => writeln!(text, "{key:<width$}  {value}").expect("writing to a String cannot fail"),
+        }
+    }
+    for (key, rows) in lists {
+        let columns: Vec<&String> = rows
+            .first()
+            .and_then(serde_json::Value::as_object)
+            .map(|row| row.keys().collect())
+            .unwrap_or_default();
+        writeln!(text, "\n{key}").expect("writing to a String cannot fail");
+        let header: Vec<String> = columns
+            .iter()
+            .map(|column| format!("{column:>22}"))
+            .collect();
+        writeln!(text, "{}", header.join("")).expect("writing to a String cannot fail");
+        for row in rows {
+            let cells: Vec<String> = columns
+                .iter()
+                .map(|column| format!("{:>22}", row[column.as_str()].to_string()))
+                .collect();
+            writeln!(text, "{}", cells.join("")).expect("writing to a String cannot fail");
+        }
     }
     #[expect(clippy::print_stdout, reason = "the benchmark's report")]
     {

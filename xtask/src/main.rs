@@ -31,7 +31,7 @@ enum Command {
     Test,
     /// Run a benchmark; prints a table and writes `target/bench/NAME.json`.
     Bench {
-        /// Which benchmark (`compare`).
+        /// Which benchmark (`compare`, `sandbox`).
         name: String,
         /// Build and run it in the release profile.
         #[arg(long)]

@@ -25,6 +25,19 @@ pub(crate) enum StatementSource {
     Statements,
     /// A Genie answer.
     Genie,
+    /// A benchmark's expected SQL, run by a benchmark eval run.
+    Benchmark,
+}
+
+impl StatementSource {
+    /// Who runs statements from this source, for messages.
+    pub(crate) fn who(self) -> &'static str {
+        match self {
+            Self::Statements => "the warehouse",
+            Self::Genie => "Genie",
+            Self::Benchmark => "the benchmark evaluation",
+        }
+    }
 }
 
 /// One audit event.

@@ -2,7 +2,8 @@
 //!
 //! Served: `GET /.well-known/databricks-config`, `GET /api/2.0/sql/warehouses`, the
 //! Genie spaces API (`/api/2.0/genie/spaces`), the Genie conversation API
-//! (`/api/2.0/genie/spaces/{id}/start-conversation`, `…/conversations/…`), the SQL
+//! (`/api/2.0/genie/spaces/{id}/start-conversation`, `…/conversations/…`), the Genie
+//! benchmark eval-run API (`…/spaces/{id}/eval-runs`), the SQL
 //! Statement Execution API (`/api/2.0/sql/statements`) and the sandbox's own audit log
 //! (`GET /sandbox/audit`). Every request but the well-known one needs
 //! `Authorization: Bearer <token>`; every error has Databricks' body
@@ -15,9 +16,11 @@ mod auth;
 mod body;
 mod clock;
 mod conversations;
+mod eval_runs;
 mod faults;
 mod mix;
 mod paging;
+mod query_cache;
 mod rate;
 mod request_faults;
 mod spaces;
@@ -71,10 +74,13 @@ pub(crate) struct AppState {
     pub(crate) engine: Engine,
     pub(crate) config: SandboxConfig,
     pub(crate) statements: statement_results::StatementStore,
+    /// Outcomes of Genie's and benchmarks' read-only queries, by SQL text.
+    pub(crate) query_cache: query_cache::QueryCache,
     pub(crate) spaces: spaces::SpaceStore,
     /// What the simulator knows of the warehouse; rebuilt by [`AppState::reload_catalog`].
     pub(crate) catalog: RwLock<Arc<Catalog>>,
     pub(crate) conversations: conversations::ConversationStore,
+    pub(crate) eval_runs: eval_runs::EvalRunStore,
     pub(crate) audit: audit::AuditLog,
     pub(crate) faults: faults::FaultDice,
     /// The `genie_qpm` window, when there is a limit.
@@ -145,9 +151,11 @@ pub async fn serve(
         engine,
         config,
         statements: statement_results::StatementStore::default(),
+        query_cache: query_cache::QueryCache::default(),
         spaces: spaces::SpaceStore::new(seeds),
         catalog: RwLock::new(Arc::new(catalog)),
         conversations: conversations::ConversationStore::default(),
+        eval_runs: eval_runs::EvalRunStore::default(),
         audit: audit::AuditLog::default(),
         faults: faults::FaultDice::new(faults),
         genie_window: Mutex::new(genie_window),
@@ -195,6 +203,7 @@ fn router(state: Arc<AppState>) -> Router {
             get(statements::chunk),
         )
         .merge(conversation_routes())
+        .merge(eval_run_routes())
         .route_layer(axum::middleware::from_fn_with_state(
             Arc::clone(&state),
             request_faults::inject,
@@ -271,6 +280,20 @@ fn conversation_routes() -> Router<Arc<AppState>> {
         .route(
             &format!("{MESSAGE}/feedback"),
             post(conversations::feedback),
+        )
+}
+
+/// The Genie benchmark eval-run API's routes.
+fn eval_run_routes() -> Router<Arc<AppState>> {
+    const RUNS: &str = "/api/2.0/genie/spaces/{space_id}/eval-runs";
+    const RUN: &str = "/api/2.0/genie/spaces/{space_id}/eval-runs/{eval_run_id}";
+    Router::new()
+        .route(RUNS, get(eval_runs::list).post(eval_runs::create))
+        .route(RUN, get(eval_runs::get))
+        .route(&format!("{RUN}/results"), get(eval_runs::list_results))
+        .route(
+            &format!("{RUN}/results/{{result_id}}"),
+            get(eval_runs::result_details),
         )
 }
 

@@ -2,7 +2,18 @@
 //! the offset of the page's first item), answered with `next_page_token` while items
 //! remain.
 
+use serde::Deserialize;
+
 use super::api_error::ApiError;
+
+/// The paging query of a list endpoint.
+#[derive(Debug, Deserialize)]
+pub(crate) struct PageQuery {
+    /// Items per page (1–100).
+    pub(crate) page_size: Option<usize>,
+    /// Where the page starts: a `next_page_token` of an earlier page.
+    pub(crate) page_token: Option<String>,
+}
 
 /// One page of `items` (`default_size` when `page_size` is absent) and the next page's
 /// token; a size outside 1–100 or a token the sandbox did not issue is refused.

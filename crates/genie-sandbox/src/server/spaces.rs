@@ -106,6 +106,12 @@ impl SpaceStore {
             .map(|stored| stored.config.content_hash().as_str().to_owned())
     }
 
+    /// The current config of live space `space_id`.
+    pub(crate) fn config(&self, space_id: &str) -> Result<SpaceConfig, ApiError> {
+        let mut spaces = self.lock();
+        live_mut(&mut spaces, space_id).map(|stored| stored.config.clone())
+    }
+
     /// What Genie sees of live space `space_id` at `as_of_millis`: the newest config
     /// that took effect by then (or the first one, for a space younger than that).
     pub(crate) fn genie_view(

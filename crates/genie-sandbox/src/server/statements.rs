@@ -84,6 +84,10 @@ pub(crate) async fn execute(
                 state.config.chunk_rows,
             )
             .await;
+            if genie_core::sql::sanitize(&sql).is_err() {
+                // It may have changed the data or a view: cached query outcomes may be stale.
+                state.query_cache.clear();
+            }
             if state.engine.metadata_version() != version
                 && let Err(error) = state.reload_catalog().await
             {

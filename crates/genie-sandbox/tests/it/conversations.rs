@@ -557,3 +557,42 @@ async fn malformed_requests_and_unknown_routes_get_databricks_errors() {
     assert_eq!(unauthenticated.status().as_u16(), 401);
     server.shutdown().await;
 }
+
+#[tokio::test]
+async fn answers_follow_data_changed_through_the_statements_api() {
+    let server = sales_server().await;
+    let count = async |server: &genie_sandbox::server::RunningSandbox| {
+        let started = start_conversation(server, SPACE_ID, COUNT_QUESTION).await;
+        let path = started_path(&started);
+        let (_, message) = poll_to_end(server, &path).await;
+        let attachment_id = attachment(&message, "query").unwrap()["attachment_id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let (_, result) = get(
+            server,
+            &format!("{path}/attachments/{attachment_id}/query-result"),
+        )
+        .await;
+        result["statement_response"]["result"]["data_array"].clone()
+    };
+    assert_eq!(count(&server).await, json!([["5"]]));
+    assert_eq!(count(&server).await, json!([["5"]]), "asked again");
+    let (status, inserted) = post(
+        &server,
+        "/api/2.0/sql/statements",
+        &json!({
+            "statement": "INSERT INTO main.sales.orders VALUES (6, 'APJ', 3.00, DATE '2024-04-01')",
+            "warehouse_id": WAREHOUSE_ID,
+        }),
+    )
+    .await;
+    assert_eq!(status, 200, "{inserted}");
+    assert_eq!(inserted["status"]["state"], "SUCCEEDED", "{inserted}");
+    assert_eq!(
+        count(&server).await,
+        json!([["6"]]),
+        "not an answer remembered from before the insert"
+    );
+    server.shutdown().await;
+}

@@ -2,6 +2,7 @@
 
 mod audit;
 mod conversations;
+mod eval_runs;
 mod faults;
 mod genie;
 mod metadata;

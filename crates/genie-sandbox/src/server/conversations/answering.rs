@@ -1,11 +1,13 @@
 //! Asking Genie: the rate limit, the space config as Genie sees it (late by the
 //! propagation delay), the simulator's answer, the message faults (failed messages,
 //! unsafe SQL), and running the answer's SQL — only when it is one read-only query.
+//! Conversations and benchmark eval runs both ask through [`ask_genie`].
 
 use axum::http::Method;
 use genie_core::space::SpaceConfig;
+use genie_core::sql::SanitizedSql;
 
-use crate::simulator::{self, Draw, QueryReply, Reply, Thought, ThoughtKind};
+use crate::simulator::{self, Draw, QueryReply, Reply, TextReply, Thought, ThoughtKind};
 
 use super::super::api_error::ApiError;
 use super::super::audit::StatementSource;
@@ -63,6 +65,117 @@ pub(crate) fn check_content(content: &str) -> Result<(), ApiError> {
     Ok(())
 }
 
+/// What Genie made of a question, its SQL (if any) already run.
+#[derive(Debug)]
+pub(crate) enum GenieAnswer {
+    /// SQL, run (or refused) as statement `statement_id`.
+    Query {
+        /// The simulator's reply.
+        reply: Box<QueryReply>,
+        /// The statement holding its result.
+        statement_id: String,
+    },
+    /// Text only.
+    Text(TextReply),
+    /// No answer.
+    Failed {
+        /// What went wrong.
+        error: String,
+        /// The `MessageErrorType`.
+        error_type: &'static str,
+    },
+}
+
+/// Where a question is put to Genie (conversations and eval runs alike).
+pub(crate) struct Question<'a> {
+    /// The space.
+    pub(crate) space_id: &'a str,
+    /// The question.
+    pub(crate) content: &'a str,
+    /// When it was asked, epoch milliseconds.
+    pub(crate) asked_ms: u64,
+    /// The request path (for the audit of faults).
+    pub(crate) path: &'a str,
+}
+
+/// Asks Genie `question` as the conversation API does: the space config as Genie sees
+/// it then, the question's `attempt`, the message faults, and Genie's SQL run only when
+/// it is one read-only query.
+pub(crate) async fn ask_genie(
+    state: &AppState,
+    question: &Question<'_>,
+) -> Result<GenieAnswer, ApiError> {
+    let faults = state.faults.faults();
+    let view = state.spaces.genie_view(
+        question.space_id,
+        question
+            .asked_ms
+            .saturating_sub(faults.scaled(faults.propagation_delay_ms)),
+    )?;
+    let attempt = state
+        .conversations
+        .next_attempt(question.space_id, question.content);
+    let normalized = normalized_question(question.content);
+    if view.warehouse_id.as_deref() != Some(WAREHOUSE_ID) {
+        return Ok(GenieAnswer::Failed {
+            error: format!(
+                "warehouse `{}` does not exist",
+                view.warehouse_id.unwrap_or_default()
+            ),
+            error_type: "WAREHOUSE_NOT_FOUND_EXCEPTION",
+        });
+    }
+    if state
+        .faults
+        .roll_for_question(FaultKind::FailedMessage, &normalized, attempt)
+    {
+        state
+            .audit
+            .fault(FaultKind::FailedMessage, &Method::POST, question.path);
+        return Ok(GenieAnswer::Failed {
+            error: "Genie did not answer in time".to_owned(),
+            error_type: "REPLY_PROCESS_TIMEOUT_EXCEPTION",
+        });
+    }
+    let catalog = state.catalog();
+    let mut reply = simulator::answer(
+        &catalog,
+        &view.config,
+        question.content,
+        Draw {
+            seed: faults.seed,
+            attempt,
+        },
+    );
+    if state
+        .faults
+        .roll_for_question(FaultKind::UnsafeSql, &normalized, attempt)
+    {
+        state
+            .audit
+            .fault(FaultKind::UnsafeSql, &Method::POST, question.path);
+        let key = hash_bytes(attempt, normalized.as_bytes());
+        reply = Reply::Query(unsafe_reply(
+            reply,
+            &view.config,
+            draw(faults.seed, FaultKind::UnsafeSql, !key) < 0.5,
+        ));
+    }
+    Ok(match reply {
+        Reply::Query(mut reply) => {
+            let statement_id = run_genie_sql(state, &reply.sql).await;
+            if let Some(outcome) = state.statements.outcome(&statement_id) {
+                reply.summary = summary(&outcome, &reply.summary);
+            }
+            GenieAnswer::Query {
+                reply: Box::new(reply),
+                statement_id,
+            }
+        }
+        Reply::Text(reply) => GenieAnswer::Text(reply),
+    })
+}
+
 /// Answers a question: the new message (its SQL, if any, already run).
 pub(crate) async fn answer_question(
     state: &AppState,
@@ -70,77 +183,32 @@ pub(crate) async fn answer_question(
 ) -> Result<Message, ApiError> {
     let faults = state.faults.faults();
     let created_ms = now_millis();
-    let view = state.spaces.genie_view(
-        asked.space_id,
-        created_ms.saturating_sub(faults.scaled(faults.propagation_delay_ms)),
-    )?;
-    let attempt = state
-        .conversations
-        .next_attempt(asked.space_id, asked.content);
-    let question = normalized_question(asked.content);
-    let answer = if view.warehouse_id.as_deref() != Some(WAREHOUSE_ID) {
-        Answer::Failed {
-            error: format!(
-                "warehouse `{}` does not exist",
-                view.warehouse_id.unwrap_or_default()
-            ),
-            error_type: "WAREHOUSE_NOT_FOUND_EXCEPTION",
-        }
-    } else if state
-        .faults
-        .roll_for_question(FaultKind::FailedMessage, &question, attempt)
-    {
-        state
-            .audit
-            .fault(FaultKind::FailedMessage, &Method::POST, asked.path);
-        Answer::Failed {
-            error: "Genie did not answer in time".to_owned(),
-            error_type: "REPLY_PROCESS_TIMEOUT_EXCEPTION",
-        }
-    } else {
-        let catalog = state.catalog();
-        let mut reply = simulator::answer(
-            &catalog,
-            &view.config,
-            asked.content,
-            Draw {
-                seed: faults.seed,
-                attempt,
-            },
-        );
-        if state
-            .faults
-            .roll_for_question(FaultKind::UnsafeSql, &question, attempt)
-        {
-            state
-                .audit
-                .fault(FaultKind::UnsafeSql, &Method::POST, asked.path);
-            let key = hash_bytes(attempt, question.as_bytes());
-            reply = Reply::Query(unsafe_reply(
-                reply,
-                &view.config,
-                draw(faults.seed, FaultKind::UnsafeSql, !key) < 0.5,
-            ));
-        }
-        match reply {
-            Reply::Query(mut reply) => {
-                let statement_id = run_genie_sql(state, &reply.sql).await;
-                if let Some(outcome) = state.statements.outcome(&statement_id) {
-                    reply.summary = summary(&outcome, &reply.summary);
-                }
-                Answer::Query {
-                    attachment_id: state.conversations.new_id(),
-                    text_attachment_id: state.conversations.new_id(),
-                    viz_attachment_id: asked.visualization.then(|| state.conversations.new_id()),
-                    reply: Box::new(reply),
-                    statement_id,
-                }
-            }
-            Reply::Text(reply) => Answer::Text {
-                attachment_id: state.conversations.new_id(),
-                reply,
-            },
-        }
+    let genie = ask_genie(
+        state,
+        &Question {
+            space_id: asked.space_id,
+            content: asked.content,
+            asked_ms: created_ms,
+            path: asked.path,
+        },
+    )
+    .await?;
+    let answer = match genie {
+        GenieAnswer::Query {
+            reply,
+            statement_id,
+        } => Answer::Query {
+            attachment_id: state.conversations.new_id(),
+            text_attachment_id: state.conversations.new_id(),
+            viz_attachment_id: asked.visualization.then(|| state.conversations.new_id()),
+            reply,
+            statement_id,
+        },
+        GenieAnswer::Text(reply) => Answer::Text {
+            attachment_id: state.conversations.new_id(),
+            reply,
+        },
+        GenieAnswer::Failed { error, error_type } => Answer::Failed { error, error_type },
     };
     Ok(Message {
         id: state.conversations.new_id(),
@@ -157,28 +225,30 @@ pub(crate) async fn answer_question(
 /// Runs Genie's SQL if it is one read-only query (else keeps it `FAILED`, unrun);
 /// returns the statement id. The audit records either way.
 pub(crate) async fn run_genie_sql(state: &AppState, sql: &str) -> String {
-    let (outcome, refused) = match genie_core::sql::sanitize(sql) {
-        Ok(admitted) => (
-            statement_results::run(
-                &state.engine,
-                admitted.as_str(),
-                Some(MAX_RESULT_ROWS),
-                state.config.chunk_rows,
-            )
-            .await,
-            false,
-        ),
+    run_read_only(state, StatementSource::Genie, sql).await.0
+}
+
+/// Runs `sql` from `source` if it is one read-only query (else keeps it `FAILED`,
+/// unrun), at most [`MAX_RESULT_ROWS`] rows; stores and audits the statement. Returns
+/// its id, and the admitted query when `sql` was one.
+pub(crate) async fn run_read_only(
+    state: &AppState,
+    source: StatementSource,
+    sql: &str,
+) -> (String, Option<SanitizedSql>) {
+    let (outcome, admitted) = match genie_core::sql::sanitize(sql) {
+        Ok(admitted) => (run_cached(state, admitted.as_str()).await, Some(admitted)),
         Err(error) => (
             Outcome::Failed {
-                message: format!("Genie refused to run the query: {error}"),
+                message: format!("{} refused to run the query: {error}", source.who()),
             },
-            true,
+            None,
         ),
     };
     let id = state.statements.new_id();
     state
         .audit
-        .statement(StatementSource::Genie, sql, &id, outcome.state(), refused);
+        .statement(source, sql, &id, outcome.state(), admitted.is_none());
     state.statements.lock().insert(
         id.clone(),
         Stored {
@@ -186,7 +256,24 @@ pub(crate) async fn run_genie_sql(state: &AppState, sql: &str) -> String {
             pending: false,
         },
     );
-    id
+    (id, admitted)
+}
+
+/// Runs the admitted query `sql`, or takes its outcome from the query cache.
+async fn run_cached(state: &AppState, sql: &str) -> Outcome {
+    let generation = match state.query_cache.get(sql) {
+        Ok(outcome) => return outcome,
+        Err(generation) => generation,
+    };
+    let outcome = statement_results::run(
+        &state.engine,
+        sql,
+        Some(MAX_RESULT_ROWS),
+        state.config.chunk_rows,
+    )
+    .await;
+    state.query_cache.insert(sql, &outcome, generation);
+    outcome
 }
 
 /// The text Genie shows with a query: the single value, the row count, or why the

@@ -1,7 +1,7 @@
 //! Where conversations and their messages are kept, and how often each question was
 //! asked of each space (the simulator's `attempt`).
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
@@ -109,7 +109,8 @@ pub(crate) struct ConversationStore {
 
 #[derive(Debug, Default)]
 struct Inner {
-    conversations: Vec<Conversation>,
+    /// By id; ids are time-ordered, so this is creation order.
+    conversations: BTreeMap<String, Conversation>,
     /// How many times each (space, normalised question) was asked.
     asked: HashMap<(String, String), u64>,
 }
@@ -142,7 +143,9 @@ impl ConversationStore {
 
     /// Adds a conversation.
     pub(crate) fn insert(&self, conversation: Conversation) {
-        self.lock().conversations.push(conversation);
+        self.lock()
+            .conversations
+            .insert(conversation.id.clone(), conversation);
     }
 
     /// Runs `f` on conversation `conversation_id` of `space_id`.
@@ -155,10 +158,8 @@ impl ConversationStore {
         let mut inner = self.lock();
         inner
             .conversations
-            .iter_mut()
-            .find(|conversation| {
-                conversation.space_id == space_id && conversation.id == conversation_id
-            })
+            .get_mut(conversation_id)
+            .filter(|conversation| conversation.space_id == space_id)
             .map(f)
             .ok_or_else(|| unknown_conversation(conversation_id))
     }
@@ -193,7 +194,7 @@ impl ConversationStore {
         let inner = self.lock();
         inner
             .conversations
-            .iter()
+            .values()
             .rev()
             .filter(|conversation| conversation.space_id == space_id)
             .cloned()
@@ -203,13 +204,14 @@ impl ConversationStore {
     /// Deletes a conversation.
     pub(crate) fn delete(&self, space_id: &str, conversation_id: &str) -> Result<(), ApiError> {
         let mut inner = self.lock();
-        let before = inner.conversations.len();
-        inner.conversations.retain(|conversation| {
-            !(conversation.space_id == space_id && conversation.id == conversation_id)
-        });
-        if inner.conversations.len() == before {
+        if inner
+            .conversations
+            .get(conversation_id)
+            .is_none_or(|conversation| conversation.space_id != space_id)
+        {
             return Err(unknown_conversation(conversation_id));
         }
+        inner.conversations.remove(conversation_id);
         Ok(())
     }
 }
