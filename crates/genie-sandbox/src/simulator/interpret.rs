@@ -59,6 +59,7 @@ pub(crate) fn interpret(
         ranking_measure: None,
         date_column: None,
         negation_periods: false,
+        grouped: Vec::new(),
     };
     reader.read()?;
     Ok(reader.plan)
@@ -129,6 +130,8 @@ struct Reader<'a> {
     date_column: Option<(usize, usize)>,
     /// Whether the periods after the negation went into the negated rows.
     negation_periods: bool,
+    /// Token ranges of grouping phrases ("each *sales channel*").
+    grouped: Vec<std::ops::Range<usize>>,
 }
 
 impl Reader<'_> {
@@ -173,11 +176,21 @@ impl Reader<'_> {
     }
 
     /// The phrase that starts at the first content token at or after `index`.
+    /// An unknown word may come first ("for each *sales* channel"): the phrase may
+    /// start up to two content words later.
     fn phrase_after(&self, index: usize) -> Option<usize> {
         let position = Structure::next_content(index, self.content)?;
-        self.phrases
+        let reach = self
+            .content
             .iter()
-            .position(|phrase| phrase.start <= position && position < phrase.end)
+            .copied()
+            .filter(|&p| p >= position)
+            .nth(2)
+            .unwrap_or(usize::MAX);
+        self.phrases.iter().position(|phrase| {
+            (phrase.start <= position && position < phrase.end)
+                || (phrase.start > position && phrase.start <= reach)
+        })
     }
 
     fn is_measure_like(&self, target: &Target) -> bool {
@@ -209,7 +222,7 @@ impl Reader<'_> {
             let Some(index) = self.phrase_after(start) else {
                 continue;
             };
-            if self.phrases[index].used || self.phrases[index].start > start + 2 {
+            if self.phrases[index].used {
                 continue;
             }
             let target = self.phrases[index].target.clone();
@@ -219,6 +232,8 @@ impl Reader<'_> {
                 self.ranking_measure = Some(self.push_measure(measure));
             } else if self.add_dimension(index) {
                 self.phrases[index].used = true;
+                // Words between the marker and the phrase belong to the grouping.
+                self.grouped.push(start..self.phrases[index].end);
             }
         }
     }

@@ -212,10 +212,16 @@ fn the_test_space_exercises_every_rule() {
             "What is the total capacity of storage bins?",
             "SUM(`bin_loc`.`cap_u`)",
         ),
+        // An unknown word inside a grouping is neither a value nor a measure.
+        (
+            "Total units for each physical zone",
+            "GROUP BY `bin_loc`.`zn_cd`",
+        ),
     ];
     for (question, fragment) in cases {
         let answered = sql(question);
         assert!(answered.contains(fragment), "{question}\n{answered}");
+        assert!(!answered.contains("physical"), "{question}\n{answered}");
         assert!(genie_core::sql::sanitize(&answered).is_ok(), "{answered}");
     }
 }

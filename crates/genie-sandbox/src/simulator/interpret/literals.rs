@@ -33,6 +33,13 @@ impl Reader<'_> {
             previous = Some(position);
         }
         for run in runs {
+            // Words qualifying a grouping ("each *sales* channel") are not literals.
+            if run
+                .iter()
+                .all(|p| self.grouped.iter().any(|range| range.contains(p)))
+            {
+                continue;
+            }
             let text = run
                 .iter()
                 .map(|&p| self.structure.tokens[p].lower.as_str())
@@ -92,7 +99,10 @@ impl Reader<'_> {
     /// after an aggregate word, "how much", "the most", "share of" or "by" of a
     /// ranking, with nothing measured yet.
     pub(super) fn in_measure_position(&self, position: usize) -> bool {
-        if !self.plan.measures.is_empty() || self.count_entity.is_some() {
+        if !self.plan.measures.is_empty()
+            || self.count_entity.is_some()
+            || self.grouped.iter().any(|range| range.contains(&position))
+        {
             return false;
         }
         let near = |start: usize| position >= start && position <= start + 2;
