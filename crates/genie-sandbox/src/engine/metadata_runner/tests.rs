@@ -13,7 +13,8 @@ INSERT INTO main.sales.orders VALUES
   (3, 'EMEA', 5.00, DATE '2024-02-11');
 ";
 
-fn run<T>(future: impl Future<Output = T>) -> T {
+/// Runs `future` to completion on a fresh single-threaded runtime.
+pub(super) fn run<T>(future: impl Future<Output = T>) -> T {
     tokio::runtime::Builder::new_current_thread()
         .build()
         .unwrap()
@@ -24,7 +25,8 @@ async fn engine() -> Engine {
     Engine::from_schema_sql(SCHEMA).await.unwrap()
 }
 
-async fn rows(engine: &Engine, sql: &str) -> Vec<Vec<Cell>> {
+/// The rows `sql` returns (panics naming the SQL when it fails).
+pub(super) async fn rows(engine: &Engine, sql: &str) -> Vec<Vec<Cell>> {
     engine
         .execute(sql)
         .await
@@ -32,14 +34,16 @@ async fn rows(engine: &Engine, sql: &str) -> Vec<Vec<Cell>> {
         .rows
 }
 
-async fn failure(engine: &Engine, sql: &str) -> String {
+/// The engine's message for `sql`, which must fail.
+pub(super) async fn failure(engine: &Engine, sql: &str) -> String {
     match engine.execute(sql).await {
         Err(EngineError::Execution(message)) => message,
         other => panic!("{sql}: {other:?}"),
     }
 }
 
-fn text(value: &str) -> Cell {
+/// A string cell.
+pub(super) fn text(value: &str) -> Cell {
     Cell::String(value.to_owned())
 }
 

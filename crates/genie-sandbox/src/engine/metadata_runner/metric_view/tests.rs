@@ -3,7 +3,8 @@
 
 use genie_core::result::Cell;
 
-use crate::engine::{Engine, EngineError};
+use super::super::tests::{failure, rows, run, text};
+use crate::engine::Engine;
 
 const SCHEMA: &str = "\
 CREATE SCHEMA main.sales;
@@ -33,34 +34,8 @@ measures:
 $$;
 ";
 
-fn run<T>(future: impl Future<Output = T>) -> T {
-    tokio::runtime::Builder::new_current_thread()
-        .build()
-        .unwrap()
-        .block_on(future)
-}
-
 async fn engine() -> Engine {
     Engine::from_schema_sql(SCHEMA).await.unwrap()
-}
-
-async fn rows(engine: &Engine, sql: &str) -> Vec<Vec<Cell>> {
-    engine
-        .execute(sql)
-        .await
-        .unwrap_or_else(|error| panic!("{sql}: {error}"))
-        .rows
-}
-
-async fn failure(engine: &Engine, sql: &str) -> String {
-    match engine.execute(sql).await {
-        Err(EngineError::Execution(message)) => message,
-        other => panic!("{sql}: {other:?}"),
-    }
-}
-
-fn text(value: &str) -> Cell {
-    Cell::String(value.to_owned())
 }
 
 #[test]
