@@ -11,7 +11,7 @@
 //! | `count_if(c)` | `COUNT(CASE WHEN c THEN 1 END)` |
 //! | `datediff(end, start)` | days between the two dates |
 //! | `date_add(d, n)`, `date_sub(d, n)` | `d` plus or minus `n` days, a DATE |
-//! | `add_months(d, n)` (literal `n`) | `d + INTERVAL 'n' MONTH`, a DATE |
+//! | `add_months(d, n)` (literal `n`, or `-n`) | `d + INTERVAL 'n' MONTH` (or `-`), a DATE |
 //! | `last_day(d)` | the month's last day, a DATE |
 //! | `date_format(d, 'yyyy-MM')` | `to_char(d, '%Y-%m')` (Spark pattern translated) |
 //! | `a / b` | `CAST(a AS DOUBLE) / b` (Spark divides without truncating) |
@@ -205,6 +205,21 @@ fn rewrite_function(function: &Function) -> Option<Expr> {
         ("add_months", [date, Expr::Value(value)]) => match &value.value {
             Value::Number(months, _) => {
                 format!("CAST(CAST({date} AS DATE) + INTERVAL '{months}' MONTH AS DATE)")
+            }
+            _ => return None,
+        },
+        (
+            "add_months",
+            [
+                date,
+                Expr::UnaryOp {
+                    op: sqlparser::ast::UnaryOperator::Minus,
+                    expr,
+                },
+            ],
+        ) => match expr.as_ref() {
+            Expr::Value(value) if matches!(value.value, Value::Number(..)) => {
+                format!("CAST(CAST({date} AS DATE) - INTERVAL '{value}' MONTH AS DATE)")
             }
             _ => return None,
         },

@@ -522,6 +522,22 @@ COMMENT ON COLUMN main.sales.orders.amount IS 'Net amount in USD';
                 .await
                 .unwrap();
             assert_eq!(counted.rows, [vec![Cell::Integer(2)]]);
+            let relative = engine
+                .query(
+                    "SELECT add_months(day, -2), year(current_date()) >= 2024, \
+                     date_sub(current_date(), 30) < current_date() \
+                     FROM main.sales.orders WHERE id = 1",
+                )
+                .await
+                .unwrap();
+            assert_eq!(
+                relative.rows,
+                [vec![
+                    Cell::Date("2023-11-05".into()),
+                    Cell::Boolean(true),
+                    Cell::Boolean(true)
+                ]]
+            );
         });
     }
 

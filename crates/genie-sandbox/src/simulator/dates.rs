@@ -1,15 +1,103 @@
 //! Periods and time grains in a question: years, quarters, halves, months, explicit
-//! dates, "each month", "month over month", weekends.
+//! dates, periods relative to today ("the last 30 days", "this year", "last month"),
+//! "each month", "month over month", weekends.
 
 use super::words::{Token, TokenKind};
 
-/// An inclusive date range, ISO dates.
+/// An inclusive date range: ISO dates, or a range relative to the day the query runs.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Period {
+    /// First day (ISO), empty for a relative period.
     pub(crate) start: String,
+    /// Last day (ISO), empty for a relative period.
     pub(crate) end: String,
+    /// Set for periods relative to today.
+    pub(crate) relative: Option<Relative>,
     /// How the question said it ("2024", "Q3 2024", …).
     pub(crate) said: String,
+}
+
+/// A period relative to the day the query runs (`current_date()`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Relative {
+    /// The last `n` days up to today.
+    Days(u32),
+    /// The last `n` months up to today.
+    Months(u32),
+    /// This calendar year, month or quarter (`offset` 0) or the one before (1).
+    Calendar { grain: Grain, offset: u32 },
+    /// This year up to today.
+    YearToDate,
+    /// Today (`offset` 0) or yesterday (1).
+    Day { offset: u32 },
+}
+
+impl Period {
+    fn relative(relative: Relative, said: String) -> Self {
+        Self {
+            start: String::new(),
+            end: String::new(),
+            relative: Some(relative),
+            said,
+        }
+    }
+
+    /// Whether every day of the period falls in one calendar year.
+    pub(crate) fn within_one_year(&self) -> bool {
+        match self.relative {
+            None => self.start.get(..4) == self.end.get(..4),
+            Some(Relative::Calendar { .. } | Relative::YearToDate | Relative::Day { .. }) => true,
+            Some(Relative::Days(_) | Relative::Months(_)) => false,
+        }
+    }
+
+    /// The condition keeping the dates of `reference` (a `DATE` column, or a
+    /// `TIMESTAMP` one when `timestamp`) in this period.
+    pub(crate) fn sql(&self, reference: &str, timestamp: bool) -> String {
+        let Some(relative) = self.relative else {
+            return if timestamp {
+                format!(
+                    "{reference} >= TIMESTAMP '{} 00:00:00' AND {reference} < date_add(DATE '{}', 1)",
+                    self.start, self.end
+                )
+            } else {
+                format!(
+                    "{reference} BETWEEN DATE '{}' AND DATE '{}'",
+                    self.start, self.end
+                )
+            };
+        };
+        let day = if timestamp {
+            format!("CAST({reference} AS DATE)")
+        } else {
+            reference.to_owned()
+        };
+        match relative {
+            Relative::Days(days) => {
+                format!("{day} BETWEEN date_sub(current_date(), {days}) AND current_date()")
+            }
+            Relative::Months(months) => {
+                format!("{day} BETWEEN add_months(current_date(), -{months}) AND current_date()")
+            }
+            Relative::Calendar {
+                grain: Grain::Year,
+                offset,
+            } => {
+                format!("year({day}) = year(current_date()) - {offset}")
+            }
+            Relative::Calendar { grain, offset } => {
+                let per_year = if grain == Grain::Quarter { 4 } else { 12 };
+                let part = grain.function();
+                format!(
+                    "year({day}) * {per_year} + {part}({day}) = year(current_date()) * {per_year} + {part}(current_date()) - {offset}"
+                )
+            }
+            Relative::YearToDate => {
+                format!("year({day}) = year(current_date()) AND {day} <= current_date()")
+            }
+            Relative::Day { offset } => format!("{day} = date_sub(current_date(), {offset})"),
+        }
+    }
 }
 
 /// A time bucket to group or compare by.
@@ -98,6 +186,7 @@ fn days_in_month(year: i32, month: u32) -> u32 {
 
 fn range(year: i32, first_month: u32, last_month: u32, said: String) -> Period {
     Period {
+        relative: None,
         start: format!("{year:04}-{first_month:02}-01"),
         end: format!(
             "{year:04}-{last_month:02}-{:02}",
@@ -191,6 +280,9 @@ pub(crate) fn read_time(tokens: &[Token]) -> TimeFrame {
 
 /// A period starting at `index`, and how many tokens it takes.
 fn period_at(tokens: &[Token], lower: &[&str], index: usize) -> Option<(usize, Period)> {
+    if let Some(found) = relative_at(tokens, lower, index) {
+        return Some(found);
+    }
     let word = lower[index];
     // "between 2024-01-01 and 2024-03-31"
     if word == "between"
@@ -201,6 +293,7 @@ fn period_at(tokens: &[Token], lower: &[&str], index: usize) -> Option<(usize, P
         return Some((
             4,
             Period {
+                relative: None,
                 start: lower[index + 1].to_owned(),
                 end: lower[index + 3].to_owned(),
                 said: format!("{} to {}", lower[index + 1], lower[index + 3]),
@@ -211,6 +304,7 @@ fn period_at(tokens: &[Token], lower: &[&str], index: usize) -> Option<(usize, P
         return Some((
             1,
             Period {
+                relative: None,
                 start: word.to_owned(),
                 end: word.to_owned(),
                 said: word.to_owned(),
@@ -277,6 +371,68 @@ fn period_at(tokens: &[Token], lower: &[&str], index: usize) -> Option<(usize, P
     Some((1, range(year, 1, 12, year.to_string())))
 }
 
+/// A period relative to today at `index`: "today", "yesterday", "year to date", "this
+/// month", "last year", "the past 30 days", "the last 6 months".
+fn relative_at(tokens: &[Token], lower: &[&str], index: usize) -> Option<(usize, Period)> {
+    let word = lower[index];
+    let said = |length: usize| lower[index..index + length].join(" ");
+    match word {
+        "today" => return Some((1, Period::relative(Relative::Day { offset: 0 }, said(1)))),
+        "yesterday" => return Some((1, Period::relative(Relative::Day { offset: 1 }, said(1)))),
+        "ytd" | "year-to-date" => {
+            return Some((1, Period::relative(Relative::YearToDate, said(1))));
+        }
+        "year" if lower.get(index + 1) == Some(&"to") && lower.get(index + 2) == Some(&"date") => {
+            return Some((3, Period::relative(Relative::YearToDate, said(3))));
+        }
+        _ => {}
+    }
+    let offset = match word {
+        "this" | "current" => 0,
+        "last" | "past" | "previous" | "prior" => 1,
+        _ => return None,
+    };
+    let next = *lower.get(index + 1)?;
+    if offset == 1
+        && let Some(count) = tokens
+            .get(index + 1)
+            .filter(|token| token.kind == TokenKind::Number)
+            .and_then(|token| token.lower.parse::<u32>().ok())
+    {
+        let unit = *lower.get(index + 2)?;
+        let relative = match unit {
+            "day" | "days" => Relative::Days(count),
+            "week" | "weeks" => Relative::Days(count * 7),
+            "month" | "months" => Relative::Months(count),
+            "year" | "years" => Relative::Months(count * 12),
+            _ => return None,
+        };
+        return Some((3, Period::relative(relative, said(3))));
+    }
+    let relative = match (next, word) {
+        ("week", _) => Relative::Days(7),
+        ("month" | "quarter" | "year", "past") => match next {
+            "month" => Relative::Months(1),
+            "quarter" => Relative::Months(3),
+            _ => Relative::Months(12),
+        },
+        ("month", _) => Relative::Calendar {
+            grain: Grain::Month,
+            offset,
+        },
+        ("quarter", _) => Relative::Calendar {
+            grain: Grain::Quarter,
+            offset,
+        },
+        ("year", _) => Relative::Calendar {
+            grain: Grain::Year,
+            offset,
+        },
+        _ => return None,
+    };
+    Some((2, Period::relative(relative, said(2))))
+}
+
 /// A year at `index`, optionally after "of" / "in"; how many tokens that takes.
 fn year_after(tokens: &[Token], lower: &[&str], index: usize) -> Option<(usize, i32)> {
     if let Some(year) = tokens.get(index).and_then(year_of) {
@@ -332,6 +488,57 @@ mod tests {
             year("2024-01-05", "2024-02-01")
         );
         assert_eq!(periods("top 5 products"), Vec::<(String, String)>::new());
+    }
+
+    #[test]
+    fn reads_periods_relative_to_today() {
+        let relative = |question: &str| {
+            read_time(&tokenize(question))
+                .periods
+                .into_iter()
+                .map(|(_, period)| period.relative)
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            relative("orders in the last 30 days"),
+            [Some(Relative::Days(30))]
+        );
+        assert_eq!(
+            relative("revenue over the past 2 weeks"),
+            [Some(Relative::Days(14))]
+        );
+        assert_eq!(
+            relative("sales in the last 6 months"),
+            [Some(Relative::Months(6))]
+        );
+        assert_eq!(
+            relative("revenue last month"),
+            [Some(Relative::Calendar {
+                grain: Grain::Month,
+                offset: 1
+            })]
+        );
+        assert_eq!(
+            relative("signups this year"),
+            [Some(Relative::Calendar {
+                grain: Grain::Year,
+                offset: 0
+            })]
+        );
+        assert_eq!(
+            relative("refunds year to date"),
+            [Some(Relative::YearToDate)]
+        );
+        assert_eq!(
+            relative("orders today"),
+            [Some(Relative::Day { offset: 0 })]
+        );
+        let period = read_time(&tokenize("last quarter")).periods.remove(0).1;
+        assert_eq!(
+            period.sql("d", false),
+            "year(d) * 4 + quarter(d) = year(current_date()) * 4 + quarter(current_date()) - 1"
+        );
+        assert!(period.within_one_year());
     }
 
     #[test]

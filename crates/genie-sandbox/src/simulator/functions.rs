@@ -153,7 +153,12 @@ fn bind(
     structure: &Structure,
     values: &[String],
 ) -> Option<Vec<QueryParameter>> {
-    let period = structure.time.periods.first().map(|(_, period)| period);
+    let period = structure
+        .time
+        .periods
+        .first()
+        .map(|(_, period)| period)
+        .filter(|period| period.relative.is_none());
     let mut numbers = structure
         .tokens
         .iter()

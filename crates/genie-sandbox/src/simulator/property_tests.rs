@@ -212,6 +212,14 @@ fn the_test_space_exercises_every_rule() {
             "What is the total capacity of storage bins?",
             "SUM(`bin_loc`.`cap_u`)",
         ),
+        (
+            "How many picks happened in the last 30 days?",
+            "BETWEEN date_sub(current_date(), 30) AND current_date()",
+        ),
+        (
+            "Total units over the past 6 months",
+            "BETWEEN add_months(current_date(), -6) AND current_date()",
+        ),
         // An unknown word inside a grouping is neither a value nor a measure.
         (
             "Total units for each physical zone",

@@ -437,3 +437,32 @@ async fn listed_table_functions_are_called_with_arguments_from_the_question() {
         .unwrap();
     assert!(!other.contains("depot_mileage"), "{other}");
 }
+
+#[tokio::test]
+async fn periods_relative_to_today_run_on_the_engine() {
+    let bench = Bench::new().await;
+    for (question, fragment) in [
+        (
+            "How many trips were there last month?",
+            "month(current_date()) - 1",
+        ),
+        (
+            "How many trips were there this year?",
+            "year(current_date()) - 0",
+        ),
+        (
+            "How many trips in the last 2 weeks?",
+            "date_sub(current_date(), 14)",
+        ),
+        (
+            "How many trips in the past 3 months?",
+            "add_months(current_date(), -3)",
+        ),
+        ("How many trips year to date?", "<= current_date()"),
+        ("How many trips yesterday?", "date_sub(current_date(), 1)"),
+    ] {
+        let sql = bench.sql(&bare(), question).await.unwrap();
+        assert!(sql.contains(fragment), "{question}\n{sql}");
+        assert!(sql.contains("`trp`.`trp_dt`"), "{question}\n{sql}");
+    }
+}

@@ -84,10 +84,8 @@ impl Reader<'_> {
         periods: &[(usize, Period)],
     ) -> String {
         let reference = self.reference(table, column);
-        let within_one_year = periods
-            .iter()
-            .all(|(_, period)| period.start[..4] == period.end[..4])
-            && !periods.is_empty();
+        let within_one_year =
+            periods.iter().all(|(_, period)| period.within_one_year()) && !periods.is_empty();
         // An expression snippet on the same column wins.
         for snippet in &self.model.snippets {
             if snippet.kind == SnippetKind::Expression
@@ -186,17 +184,10 @@ impl Reader<'_> {
     }
 }
 
-/// `d BETWEEN DATE 'a' AND DATE 'b'` (timestamps: a half-open range).
+/// The condition keeping `column` (referenced as `reference`) in `period`.
 pub(super) fn period_sql(reference: &str, column: &ModelColumn, period: &Period) -> String {
-    if column.column_type == genie_core::result::ColumnType::Timestamp {
-        format!(
-            "{reference} >= TIMESTAMP '{} 00:00:00' AND {reference} < date_add(DATE '{}', 1)",
-            period.start, period.end
-        )
-    } else {
-        format!(
-            "{reference} BETWEEN DATE '{}' AND DATE '{}'",
-            period.start, period.end
-        )
-    }
+    period.sql(
+        reference,
+        column.column_type == genie_core::result::ColumnType::Timestamp,
+    )
 }
