@@ -3,6 +3,7 @@
 //! seeded draw), and give each phrase its role. The roles are read in [`Reader::read`]'s
 //! order; literals, time, shapes and the parts of a plan have their own modules.
 
+mod comparisons;
 mod literals;
 mod parts;
 mod shape;
@@ -140,6 +141,7 @@ impl Reader<'_> {
         self.read_ranking();
         self.read_counts();
         self.read_rest();
+        self.read_comparisons();
         self.read_literals();
         self.default_measure()?;
         self.read_negation();

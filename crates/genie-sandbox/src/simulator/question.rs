@@ -72,8 +72,55 @@ pub(crate) struct Structure {
     pub(crate) rate: Option<usize>,
     /// "did not", "without", "never": the token after the negation.
     pub(crate) negation: Option<usize>,
+    /// "more than 500", "at least 3", "under 20".
+    pub(crate) comparisons: Vec<Comparison>,
     /// Tokens the structure used (not content).
     pub(crate) used: Vec<bool>,
+}
+
+/// A numeric comparison in words: "greater than 500" is `>` `500`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Comparison {
+    /// The first token of the comparison.
+    pub(crate) start: usize,
+    /// The token after its number.
+    pub(crate) end: usize,
+    /// `>`, `>=`, `<`, `<=` or `=`.
+    pub(crate) operator: &'static str,
+    /// The number as written (thousands separators removed).
+    pub(crate) value: String,
+}
+
+/// The comparison starting at `index`: a comparative ("more than", "at least", "under",
+/// …) and a number.
+fn comparison_at(tokens: &[Token], lower: &[String], index: usize) -> Option<Comparison> {
+    let word = |offset: usize| lower.get(index + offset).map_or("", String::as_str);
+    let (operator, length) = match (word(0), word(1)) {
+        ("more" | "greater" | "higher" | "larger" | "bigger", "than") => (">", 2),
+        ("less" | "fewer" | "lower" | "smaller", "than") => ("<", 2),
+        ("at", "least") | ("no", "less") if word(0) == "at" || word(2) == "than" => {
+            (">=", if word(0) == "at" { 2 } else { 3 })
+        }
+        ("at", "most") | ("no", "more") if word(0) == "at" || word(2) == "than" => {
+            ("<=", if word(0) == "at" { 2 } else { 3 })
+        }
+        ("up", "to") => ("<=", 2),
+        ("equal", "to") => ("=", 2),
+        ("above" | "over" | "exceeding" | "exceeds" | "exceed", _) => (">", 1),
+        ("below" | "under", _) => ("<", 1),
+        ("exactly", _) => ("=", 1),
+        _ => return None,
+    };
+    let number = tokens.get(index + length)?;
+    if number.kind != TokenKind::Number {
+        return None;
+    }
+    Some(Comparison {
+        start: index,
+        end: index + length + 1,
+        operator,
+        value: number.lower.replace(',', ""),
+    })
 }
 
 impl Structure {
@@ -122,6 +169,12 @@ pub(crate) fn read_structure(question: &str) -> Structure {
     while index < tokens.len() {
         if used[index] {
             index += 1;
+            continue;
+        }
+        if let Some(comparison) = comparison_at(&tokens, &lower, index) {
+            used[comparison.start..comparison.end].fill(true);
+            index = comparison.end;
+            structure.comparisons.push(comparison);
             continue;
         }
         match word(index) {
@@ -443,6 +496,19 @@ mod tests {
             "What was the best-selling product by units among enterprise customers?",
         );
         assert_eq!(s.ranking.unwrap().limit, Some(1));
+
+        let s = read_structure("How many orders were over $1,500 or at least 20 units?");
+        let found: Vec<(&str, &str)> = s
+            .comparisons
+            .iter()
+            .map(|c| (c.operator, c.value.as_str()))
+            .collect();
+        assert_eq!(found, [(">", "1500"), (">=", "20")]);
+        assert_eq!(
+            read_structure("no more than 3 items").comparisons[0].operator,
+            "<="
+        );
+        assert!(read_structure("month over month").comparisons.is_empty());
 
         let s = read_structure("How many active customers did not place any order in 2025?");
         assert_eq!(s.tokens[s.count_starts[0]].lower, "active");

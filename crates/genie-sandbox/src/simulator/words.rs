@@ -61,7 +61,8 @@ pub(crate) fn tokenize(text: &str) -> Vec<Token> {
                     || (matches!(chars[index], '-' | '\'' | '.')
                         && index + 1 < chars.len()
                         && chars[index + 1].is_alphanumeric()
-                        && (chars[index] != '.' || chars[index - 1].is_ascii_digit())))
+                        && (chars[index] != '.' || chars[index - 1].is_ascii_digit()))
+                    || is_thousands_separator(&chars, index))
             {
                 index += 1;
             }
@@ -74,6 +75,16 @@ pub(crate) fn tokenize(text: &str) -> Vec<Token> {
     tokens
 }
 
+/// A comma between digits with exactly three digits after it ("1,500").
+fn is_thousands_separator(chars: &[char], index: usize) -> bool {
+    chars[index] == ','
+        && index > 0
+        && chars[index - 1].is_ascii_digit()
+        && chars.len() >= index + 4
+        && chars[index + 1..index + 4].iter().all(char::is_ascii_digit)
+        && chars.get(index + 4).is_none_or(|c| !c.is_ascii_digit())
+}
+
 /// A quote opens a quoted literal only at a word boundary (not in "don't").
 fn starts_quote(chars: &[char], index: usize) -> bool {
     index == 0 || !chars[index - 1].is_alphanumeric()
@@ -83,7 +94,9 @@ fn word_token(raw: String) -> Token {
     let lower = raw.to_lowercase();
     let kind = if is_date(&lower) {
         TokenKind::Date
-    } else if lower.chars().all(|c| c.is_ascii_digit() || c == '.')
+    } else if lower
+        .chars()
+        .all(|c| c.is_ascii_digit() || c == '.' || c == ',')
         && lower.chars().any(|c| c.is_ascii_digit())
     {
         TokenKind::Number

@@ -466,3 +466,31 @@ async fn periods_relative_to_today_run_on_the_engine() {
         assert!(sql.contains("`trp`.`trp_dt`"), "{question}\n{sql}");
     }
 }
+
+#[tokio::test]
+async fn numeric_comparisons_filter_the_named_or_a_plausible_column() {
+    let bench = Bench::new().await;
+    let distance = space(
+        json!([]),
+        json!([{"column_name": "dist_km", "synonyms": ["distance"]}]),
+        json!({}),
+    );
+    let named = bench
+        .sql(&distance, "How many trips had a distance of more than 500?")
+        .await
+        .unwrap();
+    assert!(named.contains("`trp`.`dist_km` > 500"), "{named}");
+    assert!(
+        bench
+            .steps(&distance, "How many trips had a distance of more than 500?")
+            .contains("Keep rows where `dist_km` > 500")
+    );
+    let guessed = "How many trucks can carry at least 10,000?";
+    let sql = bench.sql(&bare(), guessed).await.unwrap();
+    assert!(sql.contains("`trk`.`cap_kg` >= 10000"), "{sql}");
+    assert!(
+        bench
+            .steps(&bare(), guessed)
+            .contains("Guess that the comparison")
+    );
+}
