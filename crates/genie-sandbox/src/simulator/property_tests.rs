@@ -220,6 +220,10 @@ fn the_test_space_exercises_every_rule() {
             "Total units over the past 6 months",
             "BETWEEN add_months(current_date(), -6) AND current_date()",
         ),
+        (
+            "What is the median quantity of picks?",
+            "MEDIAN(`pick_evt`.`qty`)",
+        ),
         // An unknown word inside a grouping is neither a value nor a measure.
         (
             "Total units for each physical zone",

@@ -11,6 +11,7 @@ pub(crate) enum Aggregate {
     Average,
     Maximum,
     Minimum,
+    Median,
     Count,
 }
 
@@ -22,6 +23,7 @@ impl Aggregate {
             Self::Average => "AVG",
             Self::Maximum => "MAX",
             Self::Minimum => "MIN",
+            Self::Median => "MEDIAN",
             Self::Count => "COUNT",
         }
     }
@@ -33,6 +35,7 @@ impl Aggregate {
             Self::Average => "avg",
             Self::Maximum => "max",
             Self::Minimum => "min",
+            Self::Median => "median",
             Self::Count => "count",
         }
     }
@@ -213,6 +216,9 @@ pub(crate) fn read_structure(question: &str) -> Structure {
             }
             "minimum" | "min" => {
                 structure.aggregates.push((index, Aggregate::Minimum));
+            }
+            "median" => {
+                structure.aggregates.push((index, Aggregate::Median));
             }
             "by" | "per" | "each" | "every" | "across" => {
                 used[index] = true;
@@ -414,6 +420,7 @@ const FILLER: &[&str] = &[
     "max",
     "maximum",
     "mean",
+    "median",
     "min",
     "minimum",
     "most",

@@ -494,3 +494,23 @@ async fn numeric_comparisons_filter_the_named_or_a_plausible_column() {
             .contains("Guess that the comparison")
     );
 }
+
+#[tokio::test]
+async fn aggregate_words_choose_the_function() {
+    let bench = Bench::new().await;
+    let distance = space(
+        json!([]),
+        json!([{"column_name": "dist_km", "synonyms": ["distance"]}]),
+        json!({}),
+    );
+    for (question, function) in [
+        ("What is the total distance?", "SUM(`trp`.`dist_km`)"),
+        ("What is the average distance?", "AVG(`trp`.`dist_km`)"),
+        ("What is the median distance?", "MEDIAN(`trp`.`dist_km`)"),
+        ("What is the maximum distance?", "MAX(`trp`.`dist_km`)"),
+        ("What is the minimum distance?", "MIN(`trp`.`dist_km`)"),
+    ] {
+        let sql = bench.sql(&distance, question).await.unwrap();
+        assert!(sql.contains(function), "{question}\n{sql}");
+    }
+}
