@@ -50,7 +50,8 @@ const HEAD_WORD: u32 = 12;
 /// Identifier words that say what kind of column or table it is rather than what it
 /// holds; a phrase need not mention them.
 const GENERIC_WORDS: &[&str] = &[
-    "cd", "code", "dim", "fact", "fct", "flag", "flg", "ind", "key", "nbr", "no", "num", "tbl",
+    "cd", "code", "dim", "fact", "fct", "flag", "flg", "has", "ind", "is", "key", "nbr", "no",
+    "num", "tbl",
 ];
 
 /// Question words that say "some kind of code" and may stand for a generic
@@ -199,6 +200,23 @@ impl Lexicon {
                 } else {
                     Vec::new()
                 };
+                // The name without the words that only say what kind of column it is
+                // ("remote" for `is_remote`, "hire" for `hire_date`).
+                let essential: Vec<String> = words
+                    .iter()
+                    .filter(|word| {
+                        !GENERIC_WORDS.contains(&word.as_str()) && !generic.contains(word)
+                    })
+                    .cloned()
+                    .collect();
+                if !essential.is_empty() && essential.len() < words.len() {
+                    lexicon.add_stems(
+                        &stems_of(&essential),
+                        target.clone(),
+                        named(FULL_NAME),
+                        "column name",
+                    );
+                }
                 lexicon.names.push((target.clone(), words, generic));
                 for synonym in &column.synonyms {
                     lexicon.add_text(synonym, target.clone(), named(SYNONYM), "synonym");

@@ -7,6 +7,7 @@ mod faults;
 mod genie;
 mod metadata;
 mod retail_fixture;
+mod simulator_generality;
 mod simulator_metric_views;
 mod simulator_retail;
 mod simulator_rules;

@@ -205,7 +205,7 @@ async fn synonyms_descriptions_and_exclusion_decide_the_column() {
 #[tokio::test]
 async fn literals_need_format_assistance_or_entity_matching() {
     let bench = Bench::new().await;
-    let late = "How many trips were late?";
+    let late = "How many late trips were there?";
     assert!(bench.sql(&bare(), late).await.unwrap().contains("= 'late'"));
     let sampled = space(
         json!([]),

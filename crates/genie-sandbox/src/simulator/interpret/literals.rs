@@ -3,6 +3,7 @@
 //! column when nothing exposes the values.
 
 use super::super::draw::pick;
+use super::super::lexicon::Target;
 use super::super::plan::{Condition, Measure};
 use super::super::question::{Aggregate, is_filler};
 use super::super::values::match_value;
@@ -61,6 +62,12 @@ impl Reader<'_> {
                 if self.structure.ranking.is_some_and(|r| r.by.is_some()) {
                     self.ranking_measure.get_or_insert(index);
                 }
+                continue;
+            }
+            if !self.looks_like_a_value(&run) {
+                self.plan
+                    .notes
+                    .push(format!("\"{raw}\" does not match anything in this space"));
                 continue;
             }
             if let Some(condition) = self.guessed_literal(&raw, run[0]) {
@@ -158,6 +165,49 @@ impl Reader<'_> {
             ),
             count_of: None,
         })
+    }
+
+    /// Whether the words at `run` read as a value rather than a verb or an adverb:
+    /// capitalised mid-sentence or quoted ("in *Engineering*"), right before a phrase
+    /// naming a table or column ("*enterprise* customers"), or right after a
+    /// preposition ("on the *website*").
+    fn looks_like_a_value(&self, run: &[usize]) -> bool {
+        let tokens = &self.structure.tokens;
+        let first = run[0];
+        let last = run[run.len() - 1];
+        let capitalised = run.iter().any(|&p| {
+            p > 0
+                && (tokens[p].kind == super::super::words::TokenKind::Quoted
+                    || tokens[p].raw.chars().next().is_some_and(char::is_uppercase))
+        });
+        let modifies = self.phrases.iter().any(|phrase| {
+            phrase.start == last + 1
+                && matches!(phrase.target, Target::Table(_) | Target::Column(..))
+        });
+        let mut before = first;
+        while before > 0
+            && matches!(
+                tokens[before - 1].lower.as_str(),
+                "the" | "a" | "an" | "our" | "their" | "my"
+            )
+        {
+            before -= 1;
+        }
+        let after_preposition = before > 0
+            && matches!(
+                tokens[before - 1].lower.as_str(),
+                "in" | "from"
+                    | "on"
+                    | "at"
+                    | "for"
+                    | "with"
+                    | "of"
+                    | "to"
+                    | "via"
+                    | "through"
+                    | "by"
+            );
+        capitalised || modifies || after_preposition
     }
 
     /// The literal `raw` put on a string column of a table in play, chosen by the draw.
