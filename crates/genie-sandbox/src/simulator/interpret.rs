@@ -227,6 +227,21 @@ impl Reader<'_> {
             if self.phrases[index].used {
                 continue;
             }
+            // "by customer segment": a table, then one of its columns, is that column.
+            let index = match (
+                self.phrases[index].target.clone(),
+                self.phrases.get(index + 1),
+            ) {
+                (Target::Table(table), Some(next))
+                    if next.start == self.phrases[index].end
+                        && matches!(next.target, Target::Column(t, _) if t == table)
+                        && !next.used =>
+                {
+                    self.phrases[index].used = true;
+                    index + 1
+                }
+                _ => index,
+            };
             let target = self.phrases[index].target.clone();
             if self.is_measure_like(&target) {
                 let measure = self.measure_of(&target, index);
@@ -409,7 +424,8 @@ impl Reader<'_> {
         self.structure
             .aggregates
             .iter()
-            .filter(|(position, _)| *position < start && start - position <= 4)
+            // At `start` too: the word may begin the column's own name ("total amount").
+            .filter(|(position, _)| *position <= start && start - position <= 4)
             .max_by_key(|(position, _)| *position)
             .map(|(_, aggregate)| *aggregate)
             .or(self.structure.how_much.then_some(Aggregate::Sum))
@@ -463,7 +479,14 @@ impl Reader<'_> {
             self.push_measure(measure);
             return Ok(());
         }
+        let timed = self.structure.time.grain.is_some() || self.structure.time.change.is_some();
         if let Some(&table) = self.plan.context.first().or(self.plan.tables().first()) {
+            if timed {
+                // "monthly orders": count them per period.
+                let measure = self.count_measure(table);
+                self.push_measure(measure);
+                return Ok(());
+            }
             self.plan.shape = Shape::List;
             self.plan.context.insert(0, table);
             return Ok(());

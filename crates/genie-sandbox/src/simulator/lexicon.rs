@@ -54,6 +54,10 @@ const GENERIC_WORDS: &[&str] = &[
     "num", "tbl",
 ];
 
+/// Aggregate words a column's name may start with (`total_amount`): the column is also
+/// named without them.
+const AGGREGATE_WORDS: &[&str] = &["avg", "average", "max", "min", "sum", "total"];
+
 /// Question words that say "some kind of code" and may stand for a generic
 /// identifier word ("payment method" for `pay_cd`).
 const KIND_WORDS: &[&str] = &["code", "kind", "method", "mode", "type"];
@@ -159,6 +163,14 @@ impl Lexicon {
     /// The vocabulary of `model`.
     pub(crate) fn build(model: &SpaceModel) -> Self {
         let mut lexicon = Self::default();
+        // A column's shortened name never shadows a table's name ("order" for
+        // `order_date` when there is an `orders` table).
+        let table_names: Vec<String> = model
+            .tables
+            .iter()
+            .map(|table| key_of(&stems_of(&identifier_words(&table.alias))))
+            .collect();
+        let shadows = |stems: &[String]| table_names.contains(&key_of(stems));
         for (t, table) in model.tables.iter().enumerate() {
             let words = identifier_words(&table.alias);
             lexicon.add_stems(&stems_of(&words), Target::Table(t), FULL_NAME, "table name");
@@ -209,9 +221,27 @@ impl Lexicon {
                     })
                     .cloned()
                     .collect();
-                if !essential.is_empty() && essential.len() < words.len() {
+                if !essential.is_empty()
+                    && essential.len() < words.len()
+                    && !shadows(&stems_of(&essential))
+                {
                     lexicon.add_stems(
                         &stems_of(&essential),
+                        target.clone(),
+                        named(FULL_NAME),
+                        "column name",
+                    );
+                }
+                // Aggregate words of the name may go unsaid ("amount" for `total_amount`).
+                let plain: Vec<String> = essential
+                    .iter()
+                    .filter(|word| !AGGREGATE_WORDS.contains(&word.as_str()))
+                    .cloned()
+                    .collect();
+                if !plain.is_empty() && plain.len() < essential.len() && !shadows(&stems_of(&plain))
+                {
+                    lexicon.add_stems(
+                        &stems_of(&plain),
                         target.clone(),
                         named(FULL_NAME),
                         "column name",
