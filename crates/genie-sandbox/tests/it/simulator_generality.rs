@@ -102,10 +102,10 @@ async fn check(engine: &Engine, catalog: &Catalog, space: &SpaceConfig, cases: &
     let mut wrong = Vec::new();
     for (question, expected_sql) in cases {
         let expected = engine
-            .query(&expected_sql)
+            .query(expected_sql)
             .await
             .expect("the expected SQL runs");
-        let sql = match answer(&catalog, &space, question, Draw::default()) {
+        let sql = match answer(catalog, space, question, Draw::default()) {
             Reply::Query(query) => query.sql,
             Reply::Text(text) => {
                 wrong.push(format!("{question}: text `{}`", text.content));
