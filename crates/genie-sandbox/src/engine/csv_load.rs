@@ -11,14 +11,11 @@
 //! `true`/`false`.
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
-use datafusion::arrow::array::{Array, ArrayRef, StringArray};
-use datafusion::arrow::compute::{CastOptions, cast_with_options};
-use datafusion::arrow::datatypes::{DataType, Field, Schema};
+use datafusion::arrow::datatypes::DataType;
 use datafusion::arrow::record_batch::RecordBatch;
 
-use super::types::databricks_type;
+use super::typed_rows::typed_batch;
 
 /// Why a CSV file could not be loaded; each names the file (and the line).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -144,44 +141,23 @@ pub(crate) fn read_csv(
             ));
         }
     }
-    let mut arrays: Vec<ArrayRef> = Vec::with_capacity(columns.len());
-    for ((name, data_type), source) in columns.iter().zip(&sources) {
-        let is_text = matches!(data_type, DataType::Utf8);
-        let texts: Vec<Option<&str>> = records
-            .iter()
-            .map(|(_, fields)| {
-                let field = &fields[(*source)?];
-                let empty_is_text = is_text && field.quoted;
-                (empty_is_text || !field.text.is_empty()).then_some(field.text.as_str())
-            })
-            .collect();
-        let strings = StringArray::from(texts);
-        let options = CastOptions {
-            safe: true,
-            ..CastOptions::default()
-        };
-        let typed = cast_with_options(&strings, data_type, &options)
-            .map_err(|error| row_error(1, format!("column `{name}`: {error}")))?;
-        if let Some(row) =
-            (0..strings.len()).find(|&row| strings.is_valid(row) && typed.is_null(row))
-        {
-            return Err(row_error(
-                records[row].0,
-                format!(
-                    "column `{name}`: `{}` is not a valid {}",
-                    strings.value(row),
-                    databricks_type(data_type).1
-                ),
-            ));
-        }
-        arrays.push(typed);
-    }
-    let fields: Vec<Field> = columns
+    let texts: Vec<Vec<Option<&str>>> = columns
         .iter()
-        .map(|(name, data_type)| Field::new(name, data_type.clone(), true))
+        .zip(&sources)
+        .map(|((_, data_type), source)| {
+            let is_text = matches!(data_type, DataType::Utf8);
+            records
+                .iter()
+                .map(|(_, fields)| {
+                    let field = &fields[(*source)?];
+                    let empty_is_text = is_text && field.quoted;
+                    (empty_is_text || !field.text.is_empty()).then_some(field.text.as_str())
+                })
+                .collect()
+        })
         .collect();
-    RecordBatch::try_new(Arc::new(Schema::new(fields)), arrays)
-        .map_err(|error| row_error(1, error.to_string()))
+    typed_batch(columns, texts)
+        .map_err(|(row, message)| row_error(records.get(row).map_or(1, |(line, _)| *line), message))
 }
 
 /// The file's records, each with the line it starts on; blank lines are skipped.

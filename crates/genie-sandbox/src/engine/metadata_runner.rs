@@ -7,6 +7,7 @@ mod metric_view;
 
 use std::path::Path;
 
+use datafusion::arrow::datatypes::DataType;
 use datafusion::dataframe::DataFrameWriteOptions;
 use genie_core::result::{Cell, Column, ColumnType, ResultSet};
 use sqlparser::ast::{ObjectName, Query};
@@ -19,6 +20,7 @@ use super::schema_file::TableName;
 use super::spark_compat::query_to_engine_sql;
 use super::sql_engine::{Engine, databricks_message};
 use super::table_functions::FunctionDefinition;
+use super::typed_rows::typed_batch;
 use super::types::arrow_type;
 
 /// `name` as Databricks quotes it in messages: `` `a`.`b`.`c` ``.
@@ -361,6 +363,78 @@ impl Engine {
         Ok(())
     }
 
+    /// Appends literal rows to `table`: each row's cells for `columns` (all the table's
+    /// columns, in order, when `None`; the others are NULL).
+    pub(super) async fn insert_rows(
+        &self,
+        table: &ObjectName,
+        columns: Option<&[String]>,
+        rows: &[Vec<Option<String>>],
+    ) -> Result<(), String> {
+        let (name, declared) = self.table_columns(table, "INSERT INTO")?;
+        let sources: Vec<Option<usize>> = match columns {
+            None => (0..declared.len()).map(Some).collect(),
+            Some(named) => {
+                if let Some(unknown) = named
+                    .iter()
+                    .find(|column| !declared.iter().any(|(name, _)| name == *column))
+                {
+                    return Err(format!(
+                        "[UNRESOLVED_COLUMN] `{unknown}` is not a column of `{name}`"
+                    ));
+                }
+                declared
+                    .iter()
+                    .map(|(column, _)| named.iter().position(|n| n == column))
+                    .collect()
+            }
+        };
+        let width = columns.map_or(declared.len(), <[String]>::len);
+        if let Some((index, row)) = rows.iter().enumerate().find(|(_, row)| row.len() != width) {
+            return Err(format!(
+                "row {} has {} values but `{name}` takes {width}",
+                index + 1,
+                row.len()
+            ));
+        }
+        let texts: Vec<Vec<Option<&str>>> = sources
+            .iter()
+            .map(|source| {
+                rows.iter()
+                    .map(|row| source.and_then(|index| row[index].as_deref()))
+                    .collect()
+            })
+            .collect();
+        let batch = typed_batch(&declared, texts)
+            .map_err(|(row, message)| format!("row {}: {message}", row + 1))?;
+        self.context
+            .read_batch(batch)
+            .map_err(|error| error.to_string())?
+            .write_table(&name, DataFrameWriteOptions::new())
+            .await
+            .map_err(|error| format!("INSERT INTO `{name}`: {error}"))?;
+        Ok(())
+    }
+
+    /// A table's name and declared columns, for a statement that appends rows.
+    fn table_columns(
+        &self,
+        table: &ObjectName,
+        statement: &str,
+    ) -> Result<(String, Vec<(String, DataType)>), String> {
+        let metadata = self.read();
+        let relation = metadata.resolve(table)?;
+        if relation.kind != RelationKind::Table {
+            return Err(format!("{statement} `{}`: not a table", relation.name));
+        }
+        let columns = relation
+            .columns
+            .iter()
+            .map(|column| (column.name.clone(), column.data_type.clone()))
+            .collect();
+        Ok((relation.name.to_string(), columns))
+    }
+
     /// Appends the rows of the CSV file `path` to `table`.
     pub(super) async fn copy_into(
         &self,
@@ -368,19 +442,7 @@ impl Engine {
         path: &Path,
         options: &[(String, String)],
     ) -> Result<(), String> {
-        let (name, columns) = {
-            let metadata = self.read();
-            let relation = metadata.resolve(table)?;
-            if relation.kind != RelationKind::Table {
-                return Err(format!("COPY INTO `{}`: not a table", relation.name));
-            }
-            let columns: Vec<_> = relation
-                .columns
-                .iter()
-                .map(|column| (column.name.clone(), column.data_type.clone()))
-                .collect();
-            (relation.name.to_string(), columns)
-        };
+        let (name, columns) = self.table_columns(table, "COPY INTO")?;
         let batch = read_csv(path, &columns, options).map_err(|error| error.to_string())?;
         self.context
             .read_batch(batch)

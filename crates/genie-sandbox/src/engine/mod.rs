@@ -17,6 +17,7 @@ mod schema_file;
 mod spark_compat;
 mod sql_engine;
 mod table_functions;
+mod typed_rows;
 mod types;
 
 pub use csv_load::CsvError;

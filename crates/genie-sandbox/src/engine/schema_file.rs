@@ -39,7 +39,15 @@ pub(crate) enum SchemaStatement {
         name: TableName,
         columns: Vec<(String, DataType)>,
     },
-    /// `INSERT INTO cat.sch.t VALUES …`, as SQL for the engine.
+    /// `INSERT INTO cat.sch.t [(cols)] VALUES …` of literal rows (typed without planning
+    /// SQL): the table, the columns named (all, in order, when `None`), each row's cells
+    /// as text (`None` is NULL).
+    InsertRows {
+        table: ObjectName,
+        columns: Option<Vec<String>>,
+        rows: Vec<Vec<Option<String>>>,
+    },
+    /// Any other `INSERT`, as SQL for the engine.
     Insert { sql: String },
     /// A metadata statement (`COMMENT ON`, `CREATE VIEW`, …) or `COPY INTO`.
     Metadata(Box<MetadataStatement>),
@@ -148,14 +156,74 @@ fn convert(statement: Statement) -> Result<SchemaStatement, String> {
                 .collect::<Result<_, _>>()?;
             Ok(SchemaStatement::CreateTable { name, columns })
         }
-        Statement::Insert(insert) => Ok(SchemaStatement::Insert {
-            sql: Statement::Insert(insert).to_string(),
-        }),
+        Statement::Insert(insert) => {
+            Ok(
+                literal_rows(&insert).unwrap_or_else(|| SchemaStatement::Insert {
+                    sql: Statement::Insert(insert).to_string(),
+                }),
+            )
+        }
         other => Err(format!(
             "`{}` is not part of the schema.sql format (CREATE SCHEMA, CREATE TABLE, INSERT INTO, COPY INTO and metadata statements)",
             first_words(&other.to_string())
         )),
     }
+}
+
+/// `INSERT … VALUES` whose cells are all literals, as rows of text.
+fn literal_rows(insert: &sqlparser::ast::Insert) -> Option<SchemaStatement> {
+    use sqlparser::ast::{Expr, SetExpr, TableObject, UnaryOperator, Value};
+    let TableObject::TableName(table) = &insert.table else {
+        return None;
+    };
+    let SetExpr::Values(values) = insert.source.as_ref()?.body.as_ref() else {
+        return None;
+    };
+    let cell = |expression: &Expr| -> Option<Option<String>> {
+        Some(match expression {
+            Expr::Value(value) => match &value.value {
+                Value::Null => None,
+                Value::Number(number, _) => Some(number.clone()),
+                Value::Boolean(flag) => Some(flag.to_string()),
+                Value::SingleQuotedString(text) | Value::DoubleQuotedString(text) => {
+                    Some(text.clone())
+                }
+                _ => return None,
+            },
+            Expr::UnaryOp {
+                op: UnaryOperator::Minus,
+                expr,
+            } => match expr.as_ref() {
+                Expr::Value(value) => match &value.value {
+                    Value::Number(number, _) => Some(format!("-{number}")),
+                    _ => return None,
+                },
+                _ => return None,
+            },
+            Expr::TypedString(typed) => match &typed.value.value {
+                Value::SingleQuotedString(text) => Some(text.clone()),
+                _ => return None,
+            },
+            _ => return None,
+        })
+    };
+    let rows = values
+        .rows
+        .iter()
+        .map(|row| row.iter().map(cell).collect::<Option<Vec<_>>>())
+        .collect::<Option<Vec<_>>>()?;
+    let columns = (!insert.columns.is_empty()).then(|| {
+        insert
+            .columns
+            .iter()
+            .filter_map(|column| parts(column).pop())
+            .collect()
+    });
+    Some(SchemaStatement::InsertRows {
+        table: table.clone(),
+        columns,
+        rows,
+    })
 }
 
 /// The lowercased parts of a possibly quoted name.

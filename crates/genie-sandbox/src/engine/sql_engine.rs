@@ -128,6 +128,13 @@ impl Engine {
                 self.write()
                     .put_relation(Relation::new(name, RelationKind::Table, columns));
             }
+            SchemaStatement::InsertRows {
+                table,
+                columns,
+                rows,
+            } => {
+                Box::pin(self.insert_rows(&table, columns.as_deref(), &rows)).await?;
+            }
             SchemaStatement::Insert { sql } => {
                 self.context
                     .sql(&sql)
@@ -589,6 +596,35 @@ COMMENT ON COLUMN main.sales.orders.amount IS 'Net amount in USD';
                     }
                 ),
                 "{error}"
+            );
+            let error = Engine::from_schema_sql(
+                "CREATE SCHEMA main.s;\nCREATE TABLE main.s.t (a INT, d DATE);\n\
+                 INSERT INTO main.s.t VALUES (1, DATE '2024-01-01'), (2, 'soon');",
+            )
+            .await
+            .unwrap_err();
+            assert_eq!(
+                error.to_string(),
+                "schema.sql line 3 (statement 3): row 2: column `d`: `soon` is not a valid DATE"
+            );
+            let engine = Engine::from_schema_sql(
+                "CREATE SCHEMA main.s;\nCREATE TABLE main.s.t (a INT, b STRING, c DECIMAL(5,2));\n\
+                 INSERT INTO main.s.t (c, a) VALUES (-1.5, 7);",
+            )
+            .await
+            .unwrap();
+            let rows = engine
+                .query("SELECT a, b, c FROM main.s.t")
+                .await
+                .unwrap()
+                .rows;
+            assert_eq!(
+                rows,
+                [vec![
+                    Cell::Integer(7),
+                    Cell::Null,
+                    Cell::Decimal("-1.50".into())
+                ]]
             );
         });
     }
