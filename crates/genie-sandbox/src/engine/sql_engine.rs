@@ -74,6 +74,9 @@ impl Engine {
         // DataFusion's own information_schema has no comments; ours replaces it.
         let config = SessionConfig::new()
             .with_information_schema(false)
+            // Fixture tables are small and in memory: splitting them across partitions
+            // costs more than it saves.
+            .with_target_partitions(1)
             .set_str("datafusion.sql_parser.dialect", "databricks");
         let engine = Self {
             context: SessionContext::new_with_config(config),
