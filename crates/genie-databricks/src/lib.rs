@@ -1,6 +1,28 @@
-//! Databricks REST backends (not built yet).
+//! Databricks REST backends (being built, issue 5).
 //!
-//! Will implement genie-core's `GenieApi`, `Warehouse` and `Llm` port traits over
-//! the Genie, SQL Statement Execution and model serving APIs, with Databricks-style
-//! auth resolution, retries and a workspace-wide rate limiter. Until then this crate
-//! exports nothing, so nothing can mistake it for working.
+//! So far: credentials resolved the way the Databricks CLI and SDKs resolve them
+//! ([`auth::resolve`]: flags, environment, `~/.databrickscfg` profiles, `databricks.yml`)
+//! and a [`Token`] type that never prints its secret. The `GenieApi`, `Warehouse` and
+//! `Llm` clients over the Genie, SQL Statement Execution and model serving APIs come
+//! next.
+//!
+//! ```
+//! use genie_databricks::auth::{AuthEnvironment, AuthRequest, resolve};
+//! use genie_databricks::Token;
+//!
+//! let request = AuthRequest {
+//!     host: Some("adb-1234.azuredatabricks.net".into()),
+//!     token: Some(Token::new("dapi-example")),
+//!     ..AuthRequest::default()
+//! };
+//! let credentials = resolve(&request, &AuthEnvironment::default()).unwrap();
+//! assert_eq!(credentials.host, "https://adb-1234.azuredatabricks.net");
+//! assert_eq!(format!("{:?}", credentials.token), "***");
+//! ```
+
+pub mod auth;
+mod error;
+mod token;
+
+pub use error::AuthError;
+pub use token::Token;

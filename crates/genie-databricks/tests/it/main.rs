@@ -1,0 +1,3 @@
+//! Integration tests of genie-databricks.
+
+mod auth;
