@@ -1,10 +1,11 @@
 //! Databricks REST backends (being built, issue 5).
 //!
 //! So far: credentials resolved the way the Databricks CLI and SDKs resolve them
-//! ([`auth::resolve`]: flags, environment, `~/.databrickscfg` profiles, `databricks.yml`)
-//! and a [`Token`] type that never prints its secret. The `GenieApi`, `Warehouse` and
-//! `Llm` clients over the Genie, SQL Statement Execution and model serving APIs come
-//! next.
+//! ([`auth::resolve`]: flags, environment, `~/.databrickscfg` profiles, `databricks.yml`),
+//! a [`Token`] type that never prints its secret, the one HTTP door ([`RestClient`]:
+//! retries with backoff and `Retry-After`, Databricks errors as `PortError`s) and
+//! [`DatabricksWarehouse`], genie-core's `Warehouse` over the SQL Statement Execution
+//! API. The `GenieApi` and `Llm` clients and the shared rate limiter come next.
 //!
 //! ```
 //! use genie_databricks::auth::{AuthEnvironment, AuthRequest, resolve};
@@ -22,7 +23,12 @@
 
 pub mod auth;
 mod error;
+mod http;
+mod statement_result;
 mod token;
+mod warehouse;
 
 pub use error::AuthError;
+pub use http::{Idempotency, RestClient, RetryPolicy};
 pub use token::Token;
+pub use warehouse::DatabricksWarehouse;

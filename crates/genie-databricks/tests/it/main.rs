@@ -1,3 +1,4 @@
 //! Integration tests of genie-databricks.
 
 mod auth;
+mod warehouse;
