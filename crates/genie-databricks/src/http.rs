@@ -87,13 +87,43 @@ impl RestClient {
         &self.credentials.host
     }
 
-    /// Sends `method path` with the JSON `body` (or none) and returns the JSON answer.
+    /// Sends `method path` with the JSON `body` (or none) and returns the JSON answer,
+    /// retrying as the policy allows.
     pub async fn call(
         &self,
         method: Method,
         path: &str,
         body: Option<&Value>,
         idempotency: Idempotency,
+    ) -> Result<Value, PortError> {
+        self.call_with_attempts(method, path, body, idempotency, self.retry.max_attempts)
+            .await
+    }
+
+    /// Sends `method path` once: the caller retries (a rate-limited call must wait for
+    /// its limiter again).
+    pub async fn call_once(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<&Value>,
+    ) -> Result<Value, PortError> {
+        self.call_with_attempts(method, path, body, Idempotency::NotIdempotent, 1)
+            .await
+    }
+
+    /// The policy's backoff before retry number `attempt` (1-based).
+    pub fn backoff_for(&self, attempt: u32) -> Duration {
+        self.backoff(attempt)
+    }
+
+    async fn call_with_attempts(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<&Value>,
+        idempotency: Idempotency,
+        max_attempts: u32,
     ) -> Result<Value, PortError> {
         let url = format!("{}{path}", self.credentials.host);
         let mut attempt = 0;
@@ -118,7 +148,7 @@ impl RestClient {
                 || error.message.starts_with("TEMPORARILY_UNAVAILABLE");
             let may_retry = error.kind.is_retryable()
                 && (idempotency == Idempotency::Idempotent || refused_before_work);
-            if !may_retry || attempt >= self.retry.max_attempts {
+            if !may_retry || attempt >= max_attempts {
                 return Err(error);
             }
             let wait = error

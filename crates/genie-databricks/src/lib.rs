@@ -5,7 +5,8 @@
 //! a [`Token`] type that never prints its secret, the one HTTP door ([`RestClient`]:
 //! retries with backoff and `Retry-After`, Databricks errors as `PortError`s) and
 //! [`DatabricksWarehouse`], genie-core's `Warehouse` over the SQL Statement Execution
-//! API. The `GenieApi` and `Llm` clients and the shared rate limiter come next.
+//! API, and [`DatabricksGenie`], its `GenieApi` over the Genie spaces and conversation
+//! APIs with a workspace-wide [`RateLimiter`]. The `Llm` client comes next.
 //!
 //! ```
 //! use genie_databricks::auth::{AuthEnvironment, AuthRequest, resolve};
@@ -23,12 +24,16 @@
 
 pub mod auth;
 mod error;
+mod genie;
 mod http;
+mod limiter;
 mod statement_result;
 mod token;
 mod warehouse;
 
 pub use error::AuthError;
+pub use genie::{DatabricksGenie, PollPolicy};
 pub use http::{Idempotency, RestClient, RetryPolicy};
+pub use limiter::{Permit, RateLimiter};
 pub use token::Token;
 pub use warehouse::DatabricksWarehouse;

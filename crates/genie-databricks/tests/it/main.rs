@@ -1,4 +1,5 @@
 //! Integration tests of genie-databricks.
 
 mod auth;
+mod genie;
 mod warehouse;
