@@ -6,7 +6,9 @@
 //! retries with backoff and `Retry-After`, Databricks errors as `PortError`s) and
 //! [`DatabricksWarehouse`], genie-core's `Warehouse` over the SQL Statement Execution
 //! API, and [`DatabricksGenie`], its `GenieApi` over the Genie spaces and conversation
-//! APIs with a workspace-wide [`RateLimiter`]. The `Llm` client comes next.
+//! APIs with a workspace-wide [`RateLimiter`], and [`ChatCompletionsLlm`], its `Llm`
+//! over OpenAI-compatible chat completions (Databricks serving endpoints or any base
+//! URL).
 //!
 //! ```
 //! use genie_databricks::auth::{AuthEnvironment, AuthRequest, resolve};
@@ -27,6 +29,7 @@ mod error;
 mod genie;
 mod http;
 mod limiter;
+mod llm;
 mod statement_result;
 mod token;
 mod warehouse;
@@ -35,5 +38,6 @@ pub use error::AuthError;
 pub use genie::{DatabricksGenie, PollPolicy};
 pub use http::{Idempotency, RestClient, RetryPolicy};
 pub use limiter::{Permit, RateLimiter};
+pub use llm::{ChatCompletionsLlm, ChatEndpoint};
 pub use token::Token;
 pub use warehouse::DatabricksWarehouse;

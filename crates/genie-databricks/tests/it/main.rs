@@ -2,4 +2,5 @@
 
 mod auth;
 mod genie;
+mod llm;
 mod warehouse;
