@@ -145,9 +145,21 @@ fn summary(space: &Value) -> SpaceSummary {
     }
 }
 
+/// The space of an answer, its config cleared of duplicate ids.
 fn space(value: Value) -> Result<GenieSpace, PortError> {
-    serde_json::from_value(value)
-        .map_err(|error| PortError::new(PortErrorKind::Other, format!("invalid space: {error}")))
+    let mut space: GenieSpace = serde_json::from_value(value)
+        .map_err(|error| PortError::new(PortErrorKind::Other, format!("invalid space: {error}")))?;
+    if space.serialized_space.is_some()
+        && let Ok(mut config) = space.config()
+        && crate::dedupe::remove_duplicate_ids(&mut config) > 0
+    {
+        tracing::warn!(
+            space_id = space.space_id.as_deref().unwrap_or(""),
+            "the space repeated ids; later ones were dropped"
+        );
+        space.set_config(&config);
+    }
+    Ok(space)
 }
 
 /// The config canonicalized and checked as the API will check it.

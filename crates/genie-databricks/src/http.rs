@@ -11,6 +11,7 @@ use std::time::Duration;
 use genie_core::error::{PortError, PortErrorKind};
 use reqwest::{Method, StatusCode};
 use serde_json::Value;
+use tracing::Instrument as _;
 
 use crate::auth::Credentials;
 
@@ -125,6 +126,20 @@ impl RestClient {
         idempotency: Idempotency,
         max_attempts: u32,
     ) -> Result<Value, PortError> {
+        let span = tracing::debug_span!("databricks", %method, path);
+        self.attempts(method, path, body, idempotency, max_attempts)
+            .instrument(span)
+            .await
+    }
+
+    async fn attempts(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<&Value>,
+        idempotency: Idempotency,
+        max_attempts: u32,
+    ) -> Result<Value, PortError> {
         let url = format!("{}{path}", self.credentials.host);
         let mut attempt = 0;
         loop {
@@ -141,9 +156,13 @@ impl RestClient {
                 Err(error) => Err(transport_error(&error)),
             };
             let error = match outcome {
-                Ok(value) => return Ok(value),
+                Ok(value) => {
+                    tracing::debug!(attempt, "answered");
+                    return Ok(value);
+                }
                 Err(error) => error,
             };
+            tracing::debug!(attempt, kind = %error.kind, request_id = error.request_id.as_deref().unwrap_or(""), "failed");
             let refused_before_work = matches!(error.kind, PortErrorKind::RateLimited)
                 || error.message.starts_with("TEMPORARILY_UNAVAILABLE");
             let may_retry = error.kind.is_retryable()

@@ -25,6 +25,7 @@
 //! ```
 
 pub mod auth;
+mod dedupe;
 mod error;
 mod genie;
 mod http;

@@ -193,10 +193,15 @@ async fn the_shared_limiter_keeps_under_the_workspace_rate() {
     server.shutdown().await;
 }
 
-#[tokio::test]
-async fn under_faults_no_question_is_lost_or_asked_twice() {
+/// The backends issue's fault mix, 200 questions from 16 concurrent tasks sharing one
+/// limiter that matches the sandbox's `genie_qpm`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn under_the_fault_mix_no_question_is_lost_or_asked_twice_and_the_rate_holds() {
+    // 100 questions a minute, time-scaled to a 3-second window.
     let server = sandbox(Faults {
         seed: 5,
+        time_scale: 0.05,
+        genie_qpm: Some(100),
         error_rate_429: 0.2,
         error_rate_500: 0.05,
         error_rate_503: 0.05,
@@ -205,42 +210,66 @@ async fn under_faults_no_question_is_lost_or_asked_twice() {
         ..Faults::default()
     })
     .await;
-    let genie = genie(&server, RateLimiter::new(1000, Duration::from_secs(1)));
-    let questions = 40;
-    let mut answered = 0;
-    for index in 0..questions {
-        match genie.ask(SPACE_ID, &format!("{QUESTION} #{index}")).await {
-            Ok(answer) => {
-                answered += 1;
-                assert_eq!(answer.status, AnswerStatus::Completed);
+    let limiter = Arc::new(RateLimiter::new(100, Duration::from_secs(3)));
+    let questions = 200;
+    let mut tasks = Vec::new();
+    for worker in 0..16 {
+        let genie = DatabricksGenie::new(client(&server), Arc::clone(&limiter), fast_polls());
+        tasks.push(tokio::spawn(async move {
+            let mut outcomes = Vec::new();
+            for index in (worker..questions).step_by(16) {
+                let question = format!("{QUESTION} #{index}");
+                outcomes.push((question.clone(), genie.ask(SPACE_ID, &question).await));
             }
-            Err(error) => assert!(
-                matches!(
-                    error.kind,
-                    PortErrorKind::Unavailable
-                        | PortErrorKind::RateLimited
-                        | PortErrorKind::Timeout
+            outcomes
+        }));
+    }
+    let mut answered = 0;
+    let mut outcomes = 0;
+    for task in tasks {
+        for (question, outcome) in task.await.unwrap() {
+            outcomes += 1;
+            match outcome {
+                Ok(answer) => {
+                    answered += 1;
+                    assert_eq!(answer.question, question);
+                    assert_eq!(answer.status, AnswerStatus::Completed, "{answer:?}");
+                }
+                Err(error) => assert!(
+                    matches!(
+                        error.kind,
+                        PortErrorKind::Unavailable
+                            | PortErrorKind::RateLimited
+                            | PortErrorKind::Timeout
+                    ),
+                    "{question}: {error}"
                 ),
-                "{error}"
-            ),
+            }
         }
     }
+    assert_eq!(outcomes, questions, "every question has an outcome");
     assert!(answered >= questions * 3 / 4, "{answered} of {questions}");
-    // Each question reached Genie (a start-conversation answered 200) at most once.
     let events = audit(&server).await;
-    let started = events
-        .iter()
-        .filter(|event| {
-            event["event"] == "call"
-                && event["path"]
-                    .as_str()
-                    .is_some_and(|path| path.ends_with("/start-conversation"))
-                && event["status"] == 200
-        })
-        .count();
+    // Each question reached Genie (a start-conversation answered 200) at most once.
+    let mut started: Vec<&str> = Vec::new();
+    for event in &events {
+        if event["event"] == "call"
+            && event["status"] == 200
+            && event["path"]
+                .as_str()
+                .is_some_and(|path| path.ends_with("/start-conversation"))
+        {
+            started.push(event["path"].as_str().unwrap_or_default());
+        }
+    }
     assert!(
-        started <= questions && started >= answered,
-        "{started} started, {answered} answered"
+        started.len() <= questions && started.len() >= answered,
+        "{} started, {answered} answered",
+        started.len()
+    );
+    assert!(
+        !events.iter().any(|event| event["kind"] == "genie_qpm"),
+        "the limiter let through more than the workspace's rate"
     );
     server.shutdown().await;
 }

@@ -3,4 +3,5 @@
 mod auth;
 mod genie;
 mod llm;
+mod secrets;
 mod warehouse;
