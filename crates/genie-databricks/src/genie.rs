@@ -105,13 +105,17 @@ impl DatabricksGenie {
         &self,
         message_path: &str,
         attachment_id: &str,
+        expired: bool,
     ) -> Result<Option<ResultSet>, PortError> {
         let path = format!("{message_path}/attachments/{attachment_id}/query-result");
-        let mut response = self
-            .client
-            .call(Method::GET, &path, None, Idempotency::Idempotent)
-            .await?;
-        if response["statement_response"]["status"]["state"] == "CLOSED" {
+        let mut response = if expired {
+            Value::Null
+        } else {
+            self.client
+                .call(Method::GET, &path, None, Idempotency::Idempotent)
+                .await?
+        };
+        if expired || response["statement_response"]["status"]["state"] == "CLOSED" {
             response = self
                 .client
                 .call(
@@ -265,8 +269,24 @@ impl GenieApi for DatabricksGenie {
                 Some(&body),
                 idempotency,
             )
-            .await?;
-        space(answer)
+            .await;
+        match answer {
+            Ok(answer) => space(answer),
+            // Another writer changed the space: report what it is now, never overwrite.
+            Err(error) if error.kind == PortErrorKind::Conflict => {
+                let current = self.get_space(space_id).await?;
+                Err(PortError {
+                    message: format!(
+                        "{}; the space now has etag `{}` (updated {})",
+                        error.message,
+                        current.etag.as_deref().unwrap_or("?"),
+                        current.update_time.as_deref().unwrap_or("?")
+                    ),
+                    ..error
+                })
+            }
+            Err(error) => Err(error),
+        }
     }
 
     async fn trash_space(&self, space_id: &str) -> Result<(), PortError> {
@@ -331,6 +351,7 @@ impl GenieApi for DatabricksGenie {
                 .call(Method::GET, &message_path, None, Idempotency::Idempotent)
                 .await?;
         }
+        let expired = message["status"] == "QUERY_RESULT_EXPIRED";
         answer.status = match message["status"].as_str().unwrap_or("") {
             "FAILED" => AnswerStatus::Failed,
             "CANCELLED" => AnswerStatus::Cancelled,
@@ -356,7 +377,9 @@ impl GenieApi for DatabricksGenie {
                 if answer.status == AnswerStatus::Completed
                     && let Some(attachment_id) = attachment["attachment_id"].as_str()
                 {
-                    answer.result = self.query_result(&message_path, attachment_id).await?;
+                    answer.result = self
+                        .query_result(&message_path, attachment_id, expired)
+                        .await?;
                 }
             }
         }

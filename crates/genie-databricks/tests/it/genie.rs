@@ -132,6 +132,8 @@ async fn spaces_are_listed_read_created_updated_with_etags_and_trashed() {
         .await
         .unwrap_err();
     assert_eq!(conflict.kind, PortErrorKind::Conflict, "{conflict}");
+    let current = genie.get_space(&id).await.unwrap().etag.unwrap();
+    assert!(conflict.message.contains(&current), "{conflict}");
     genie.trash_space(&id).await.unwrap();
     assert_eq!(
         genie.get_space(&id).await.unwrap_err().kind,
