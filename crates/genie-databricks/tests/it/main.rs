@@ -3,5 +3,4 @@
 mod auth;
 mod genie;
 mod llm;
-mod secrets;
 mod warehouse;

@@ -1,6 +1,9 @@
 //! A whole client session — spaces, questions, statements, failures and conflicts —
 //! with every log line captured at TRACE: the token appears in no log line and no
 //! error message.
+//!
+//! This test is its own binary: capturing every log line needs a subscriber that no
+//! concurrently running test can race (tracing caches per-callsite interest globally).
 
 use std::io::Write;
 use std::sync::{Arc, Mutex};
@@ -42,8 +45,6 @@ async fn no_token_in_any_log_line_or_error() {
         .with_ansi(false)
         .finish();
     let _guard = tracing::subscriber::set_default(subscriber);
-    // Other tests of this binary may have run callsites with no subscriber: ask again.
-    tracing::callsite::rebuild_interest_cache();
 
     let engine = Engine::from_schema_sql(
         "CREATE SCHEMA main.sales;\nCREATE TABLE main.sales.orders (id INT);\nINSERT INTO main.sales.orders VALUES (1), (2);",
