@@ -54,6 +54,8 @@ async fn measure_all() -> anyhow::Result<Value> {
     )
     .await
     .context("cannot start the sandbox")?;
+    // reqwest needs a TLS crypto provider even for `http://`: rustls' ring one.
+    let _ = rustls::crypto::ring::default_provider().install_default();
     let target = Arc::new(Target {
         client: reqwest::Client::builder()
             .pool_max_idle_per_host(64)

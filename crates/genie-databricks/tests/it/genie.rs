@@ -89,6 +89,7 @@ fn genie(server: &RunningSandbox, limiter: RateLimiter) -> DatabricksGenie {
 }
 
 async fn audit(server: &RunningSandbox) -> Vec<Value> {
+    let _ = rustls::crypto::ring::default_provider().install_default();
     let response = reqwest::Client::new()
         .get(format!("{}/sandbox/audit", server.url()))
         .bearer_auth(TOKEN)

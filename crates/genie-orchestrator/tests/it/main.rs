@@ -41,3 +41,10 @@ fn stdout(output: &Output) -> String {
 fn stderr(output: &Output) -> String {
     String::from_utf8(output.stderr.clone()).expect("utf-8 stderr")
 }
+
+/// An HTTP client. Clients need a TLS crypto provider even for `http://`; the
+/// workspace's reqwest brings none of its own, so the tests install rustls' ring one.
+fn http() -> reqwest::Client {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    reqwest::Client::new()
+}

@@ -46,7 +46,7 @@ fn serves_the_fixture_and_announces_its_address() {
 
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let spaces: serde_json::Value = runtime.block_on(async {
-        let client = reqwest::Client::new();
+        let client = crate::http();
         let unauthorized = client
             .get(format!("{url}/api/2.0/genie/spaces"))
             .send()
@@ -131,7 +131,7 @@ fn fault_flags_override_the_faults_file() {
     ]);
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let (status, body): (u16, serde_json::Value) = runtime.block_on(async {
-        let response = reqwest::Client::new()
+        let response = crate::http()
             .get(format!("{url}/api/2.0/genie/spaces"))
             .bearer_auth("t0k")
             .send()

@@ -132,6 +132,7 @@ mod tests {
             let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
             let address = listener.local_addr().unwrap();
             tokio::spawn(async move { axum::serve(listener, app).await });
+            let _ = rustls::crypto::ring::default_provider().install_default();
             let response = reqwest::get(format!("http://{address}/boom"))
                 .await
                 .unwrap();

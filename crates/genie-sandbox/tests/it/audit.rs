@@ -138,7 +138,7 @@ async fn failed_statements_and_refused_calls_are_recorded_with_their_outcome() {
 #[tokio::test]
 async fn the_audit_needs_the_token() {
     let server = start_configured(crate::config(), Vec::new()).await;
-    let response = reqwest::Client::new()
+    let response = crate::http()
         .get(format!("{}/sandbox/audit", server.url()))
         .send()
         .await

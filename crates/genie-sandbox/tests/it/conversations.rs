@@ -523,7 +523,7 @@ async fn malformed_requests_and_unknown_routes_get_databricks_errors() {
     assert_eq!(status, 400);
     assert_eq!(answer["error_code"], "INVALID_PARAMETER_VALUE");
 
-    let response = reqwest::Client::new()
+    let response = crate::http()
         .post(format!("{}{start_path}", server.url()))
         .bearer_auth(crate::TOKEN)
         .header("content-type", "application/json")
@@ -548,7 +548,7 @@ async fn malformed_requests_and_unknown_routes_get_databricks_errors() {
     )
     .await;
     assert_eq!(status, 400, "{answer}");
-    let unauthenticated = reqwest::Client::new()
+    let unauthenticated = crate::http()
         .post(format!("{}{start_path}", server.url()))
         .json(&json!({"content": COUNT_QUESTION}))
         .send()

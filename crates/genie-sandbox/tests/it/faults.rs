@@ -50,7 +50,7 @@ async fn error_rates_answer_databricks_errors_and_are_audited() {
             _ => faults.error_rate_429 = 1.0,
         }
         let server = faulty(faults).await;
-        let response = reqwest::Client::new()
+        let response = crate::http()
             .get(format!("{}/api/2.0/genie/spaces", server.url()))
             .bearer_auth(TOKEN)
             .send()
@@ -111,7 +111,7 @@ async fn dropped_connections_end_without_a_complete_answer() {
     })
     .await;
     let outcome = async {
-        let response = reqwest::Client::new()
+        let response = crate::http()
             .get(format!("{}/api/2.0/genie/spaces", server.url()))
             .bearer_auth(TOKEN)
             .send()
@@ -150,7 +150,7 @@ async fn a_stalled_poll_hangs_until_the_client_gives_up() {
     let hanging = tokio::spawn({
         let url = format!("{}{}", server.url(), started_path(&started));
         async move {
-            reqwest::Client::new()
+            crate::http()
                 .get(url)
                 .bearer_auth(TOKEN)
                 .send()
@@ -321,7 +321,7 @@ async fn genie_questions_beyond_the_rate_limit_get_429_with_retry_after() {
     )
     .await;
     assert_eq!(status, 200);
-    let throttled = reqwest::Client::new()
+    let throttled = crate::http()
         .post(format!(
             "{}/api/2.0/genie/spaces/{SPACE_ID}/start-conversation",
             server.url()

@@ -70,7 +70,7 @@ async fn call(
     path: &str,
     body: Option<&Value>,
 ) -> (u16, Value) {
-    let mut request = reqwest::Client::new()
+    let mut request = http()
         .request(method, format!("{}{path}", server.url()))
         .bearer_auth(TOKEN);
     if let Some(body) = body {
@@ -97,4 +97,11 @@ async fn patch(server: &RunningSandbox, path: &str, body: &Value) -> (u16, Value
 
 async fn delete(server: &RunningSandbox, path: &str) -> (u16, Value) {
     call(server, Method::DELETE, path, None).await
+}
+
+/// An HTTP client. Clients need a TLS crypto provider even for `http://`; the
+/// workspace's reqwest brings none of its own, so the tests install rustls' ring one.
+fn http() -> reqwest::Client {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    reqwest::Client::new()
 }

@@ -202,7 +202,7 @@ async fn bad_requests_get_databricks_errors() {
         (400, Some("MALFORMED_REQUEST")),
         "{body}"
     );
-    let response = reqwest::Client::new()
+    let response = crate::http()
         .post(format!("{}/api/2.0/sql/statements", server.url()))
         .bearer_auth(TOKEN)
         .header("content-type", "application/json")
@@ -221,7 +221,7 @@ async fn bad_requests_get_databricks_errors() {
         "{body}"
     );
     // A JSON body sent as a form (`curl -d`) is read as JSON, as Databricks reads it.
-    let response = reqwest::Client::new()
+    let response = crate::http()
         .post(format!("{}/api/2.0/sql/statements", server.url()))
         .bearer_auth(TOKEN)
         .header("content-type", "application/x-www-form-urlencoded")
@@ -253,7 +253,7 @@ async fn bad_requests_get_databricks_errors() {
 #[tokio::test]
 async fn a_missing_or_wrong_token_is_401_and_never_echoed() {
     let server = start(100).await;
-    let client = reqwest::Client::new();
+    let client = crate::http();
     let url = format!("{}/api/2.0/sql/warehouses", server.url());
     let response = client.get(&url).send().await.unwrap();
     assert_eq!(response.status().as_u16(), 401);
