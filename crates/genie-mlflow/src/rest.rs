@@ -140,9 +140,12 @@ impl Rest {
                     .header(reqwest::header::CONTENT_TYPE, content_type)
                     .body(body.clone());
             }
-            let outcome = match request.send().await {
-                Ok(response) => answer(response, &method, path).await,
-                Err(error) => Err(transport_error(&error, &method, path)),
+            let (outcome, status) = match request.send().await {
+                Ok(response) => {
+                    let status = response.status();
+                    (answer(response, &method, path).await, Some(status))
+                }
+                Err(error) => (Err(transport_error(&error, &method, path)), None),
             };
             let mut error = match outcome {
                 Ok(bytes) => return Ok(bytes),
@@ -152,9 +155,11 @@ impl Rest {
             if let Some(token) = self.token.as_ref().filter(|token| !token.0.is_empty()) {
                 error.message = error.message.replace(&token.0, "***");
             }
-            let refused = error.kind == PortErrorKind::RateLimited
-                || error.message.contains("HTTP 503")
-                || error.message.contains("TEMPORARILY_UNAVAILABLE");
+            // 429 and 503 mean the server refused the call before doing anything.
+            let refused = matches!(
+                status,
+                Some(StatusCode::TOO_MANY_REQUESTS | StatusCode::SERVICE_UNAVAILABLE)
+            );
             let may_retry = error.kind.is_retryable() && (retry == Retry::Idempotent || refused);
             if !may_retry || attempt >= MAX_ATTEMPTS {
                 return Err(error);
