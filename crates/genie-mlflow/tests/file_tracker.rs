@@ -220,3 +220,49 @@ async fn mlflow_rules_are_enforced() {
     assert_eq!(stored["params"], json!({"k": "v"}));
     assert_eq!(stored["status"], "RUNNING");
 }
+
+#[tokio::test]
+async fn concurrent_writers_lose_nothing() {
+    let dir = TempDir::new("concurrent");
+    let tracker = FileTracker::new(&dir.0);
+    let experiment = tracker.experiment("genie-opt/concurrent").await.unwrap();
+    let run = tracker.start_run(&experiment, "iter-0", 1).await.unwrap();
+    let mut tasks = Vec::new();
+    for i in 0..16_u32 {
+        let (tracker, run) = (tracker.clone(), run.clone());
+        tasks.push(tokio::spawn(async move {
+            let metric = Metric {
+                key: "m".into(),
+                value: f64::from(i),
+                timestamp_ms: 1,
+                step: u64::from(i),
+            };
+            tracker.log_metrics(&run, &[metric]).await.unwrap();
+            tracker
+                .set_tags(&run, &map(&[(&format!("t{i}"), "x")]))
+                .await
+                .unwrap();
+        }));
+    }
+    for task in tasks {
+        task.await.unwrap();
+    }
+    let run_dir = dir.0.join("runs").join(&run);
+    let mut steps: Vec<u64> = read(&run_dir.join("metrics.json"))
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["step"].as_u64().unwrap())
+        .collect();
+    steps.sort_unstable();
+    assert_eq!(steps, (0..16).collect::<Vec<u64>>());
+    let tags = read(&run_dir.join("run.json"))["tags"]
+        .as_object()
+        .unwrap()
+        .len();
+    assert_eq!(
+        tags,
+        16 + 2,
+        "16 tags plus mlflow.runName and mlflow.source.name"
+    );
+}

@@ -129,6 +129,25 @@ async fn experiments_are_got_created_and_restored() {
 }
 
 #[tokio::test]
+async fn concurrent_get_or_create_agree_on_one_experiment() {
+    let Some(uri) = server() else { return };
+    let tracker = std::sync::Arc::new(MlflowTracker::new(&uri).unwrap());
+    let name = unique("genie-opt/race");
+    let tasks: Vec<_> = (0..4)
+        .map(|_| {
+            let (tracker, name) = (std::sync::Arc::clone(&tracker), name.clone());
+            tokio::spawn(async move { tracker.experiment(&name).await.unwrap() })
+        })
+        .collect();
+    let mut ids = Vec::new();
+    for task in tasks {
+        ids.push(task.await.unwrap());
+    }
+    ids.dedup();
+    assert_eq!(ids.len(), 1, "{ids:?}");
+}
+
+#[tokio::test]
 async fn a_run_is_read_back_through_mlflow() {
     let Some(uri) = server() else { return };
     let tracker = MlflowTracker::new(&uri).unwrap();
