@@ -4,8 +4,9 @@ use std::process::Command;
 
 use anyhow::{Context as _, bail};
 
-/// Runs formatting, clippy, the docs (warnings denied), the workspace's tests and the
-/// Python SDK check (`sdk-compat`), stopping at the first failure.
+/// Runs formatting, clippy, the docs (warnings denied), the workspace's tests, the
+/// Python SDK check (`sdk-compat`) and genie-mlflow's tests against a live MLflow
+/// server (`mlflow test`), stopping at the first failure.
 pub(crate) fn test() -> anyhow::Result<()> {
     let steps: [(&str, &[&str]); 4] = [
         ("formatting", &["fmt", "--all", "--check"]),
@@ -46,7 +47,12 @@ pub(crate) fn test() -> anyhow::Result<()> {
     {
         eprintln!("xtask test: sdk-compat: the sandbox against the Databricks Python SDK");
     }
-    crate::sdk_compat::run().context("sdk-compat failed")
+    crate::sdk_compat::run().context("sdk-compat failed")?;
+    #[expect(clippy::print_stderr, reason = "progress of the check run")]
+    {
+        eprintln!("xtask test: mlflow: genie-mlflow against a live MLflow server");
+    }
+    crate::mlflow::run(crate::mlflow::Mode::Test).context("mlflow test failed")
 }
 
 /// The cargo that runs us (so a `rustup` override is honoured).

@@ -91,7 +91,7 @@ fn venv_python(venv: &Path) -> anyhow::Result<PathBuf> {
 }
 
 /// `python3` (or `python` when it is Python 3), or a clear error.
-fn system_python() -> anyhow::Result<String> {
+pub(crate) fn system_python() -> anyhow::Result<String> {
     for candidate in ["python3", "python"] {
         let output = Command::new(candidate).arg("--version").output();
         if let Ok(output) = output
@@ -104,7 +104,7 @@ fn system_python() -> anyhow::Result<String> {
         }
     }
     bail!(
-        "sdk-compat needs Python 3 (with its venv module) on PATH as `python3` or `python`; \
+        "this needs Python 3 (with its venv module) on PATH as `python3` or `python`; \
          none was found"
     )
 }
