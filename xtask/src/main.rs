@@ -17,6 +17,7 @@ mod ci;
 mod mlflow;
 mod sdk_compat;
 mod tidy;
+mod venv;
 
 use std::process::ExitCode;
 

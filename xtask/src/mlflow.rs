@@ -117,48 +117,14 @@ fn test(url: &str) -> anyhow::Result<()> {
 
 /// The venv's `mlflow` command, creating the venv and installing MLflow when needed.
 fn venv_mlflow(venv: &Path) -> anyhow::Result<PathBuf> {
-    let mlflow = venv.join("bin").join("mlflow");
-    let marker = venv.join(format!("mlflow-{MLFLOW_VERSION}.installed"));
-    if mlflow.exists() && marker.exists() {
-        return Ok(mlflow);
-    }
-    let python = venv.join("bin").join("python");
-    if !python.exists() {
-        let system = crate::sdk_compat::system_python()?;
-        progress(&format!("creating `{}`", venv.display()));
-        let status = Command::new(&system)
-            .args(["-m", "venv"])
-            .arg(venv)
-            .status()
-            .with_context(|| format!("cannot run `{system} -m venv`"))?;
-        if !status.success() {
-            bail!(
-                "`{system} -m venv {}` failed ({status}); install Python's venv module (e.g. \
-                 the `python3-venv` package)",
-                venv.display()
-            );
-        }
-    }
-    progress(&format!(
-        "installing mlflow=={MLFLOW_VERSION} (about a minute and 850 MB the first time)"
-    ));
-    let status = Command::new(&python)
-        .args([
-            "-m",
-            "pip",
-            "install",
-            "--quiet",
-            "--disable-pip-version-check",
-        ])
-        .arg(format!("mlflow=={MLFLOW_VERSION}"))
-        .status()
-        .context("cannot run pip in the venv")?;
-    if !status.success() {
-        bail!("`pip install mlflow=={MLFLOW_VERSION}` failed ({status})");
-    }
-    std::fs::write(&marker, MLFLOW_VERSION)
-        .with_context(|| format!("cannot write `{}`", marker.display()))?;
-    Ok(mlflow)
+    crate::venv::with_package(
+        venv,
+        "mlflow",
+        MLFLOW_VERSION,
+        " (about a minute and 850 MB the first time)",
+        progress,
+    )?;
+    Ok(venv.join("bin").join("mlflow"))
 }
 
 /// A running `mlflow server` in its own process group, stopped when dropped.

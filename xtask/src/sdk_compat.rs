@@ -51,62 +51,7 @@ pub(crate) fn run() -> anyhow::Result<()> {
 
 /// The venv's interpreter, creating the venv and installing the SDK when needed.
 fn venv_python(venv: &Path) -> anyhow::Result<PathBuf> {
-    let python = venv.join("bin").join("python");
-    let marker = venv.join(format!("databricks-sdk-{SDK_VERSION}.installed"));
-    if python.exists() && marker.exists() {
-        return Ok(python);
-    }
-    let system = system_python()?;
-    progress(&format!("creating `{}`", venv.display()));
-    let status = Command::new(&system)
-        .args(["-m", "venv"])
-        .arg(venv)
-        .status()
-        .with_context(|| format!("cannot run `{system} -m venv`"))?;
-    if !status.success() {
-        bail!(
-            "`{system} -m venv {}` failed ({status}); install Python's venv module (e.g. the \
-             `python3-venv` package)",
-            venv.display()
-        );
-    }
-    progress(&format!("installing databricks-sdk=={SDK_VERSION}"));
-    let status = Command::new(&python)
-        .args([
-            "-m",
-            "pip",
-            "install",
-            "--quiet",
-            "--disable-pip-version-check",
-        ])
-        .arg(format!("databricks-sdk=={SDK_VERSION}"))
-        .status()
-        .context("cannot run pip in the venv")?;
-    if !status.success() {
-        bail!("`pip install databricks-sdk=={SDK_VERSION}` failed ({status})");
-    }
-    std::fs::write(&marker, SDK_VERSION)
-        .with_context(|| format!("cannot write `{}`", marker.display()))?;
-    Ok(python)
-}
-
-/// `python3` (or `python` when it is Python 3), or a clear error.
-pub(crate) fn system_python() -> anyhow::Result<String> {
-    for candidate in ["python3", "python"] {
-        let output = Command::new(candidate).arg("--version").output();
-        if let Ok(output) = output
-            && output.status.success()
-            && String::from_utf8_lossy(&output.stdout)
-                .trim_start()
-                .starts_with("Python 3")
-        {
-            return Ok(candidate.to_owned());
-        }
-    }
-    bail!(
-        "this needs Python 3 (with its venv module) on PATH as `python3` or `python`; \
-         none was found"
-    )
+    crate::venv::with_package(venv, "databricks-sdk", SDK_VERSION, "", progress)
 }
 
 fn build_genie_opt() -> anyhow::Result<()> {
