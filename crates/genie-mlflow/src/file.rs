@@ -27,7 +27,7 @@ use genie_core::ports::{Metric, NewLoggedModel, RunStatus, Tracker};
 use serde::{Deserialize, Serialize};
 
 use crate::limits;
-use crate::mlflow::{PARENT_MODEL_TAG, status_name};
+use crate::mlflow::status_name;
 
 /// The [`Tracker`] port over a directory of JSON files.
 #[derive(Debug, Clone)]
@@ -357,12 +357,7 @@ impl Tracker for FileTracker {
         experiment_id: &str,
         model: &NewLoggedModel,
     ) -> Result<String, PortError> {
-        limits::check_entries("model param", &model.params, limits::MAX_PARAM_VALUE_CHARS)?;
-        let mut tags = model.tags.clone();
-        if let Some(parent) = &model.parent_model_id {
-            tags.insert(PARENT_MODEL_TAG.to_owned(), parent.clone());
-        }
-        limits::check_entries("model tag", &tags, limits::MAX_TAG_VALUE_CHARS)?;
+        let tags = crate::mlflow::logged_model_tags(model)?;
         let file = ModelFile {
             model_id: new_id("m-"),
             experiment_id: experiment_id.to_owned(),

@@ -19,6 +19,20 @@ const RUN_NAME_TAG: &str = "mlflow.runName";
 const SOURCE_TAG: &str = "mlflow.source.name";
 /// The tag a logged model's parent (the previous iteration's model) is recorded under.
 pub(crate) const PARENT_MODEL_TAG: &str = "genie.parent_model_id";
+
+/// A new logged model's tags (its parent as [`PARENT_MODEL_TAG`]), after checking its
+/// params and tags against MLflow's limits.
+pub(crate) fn logged_model_tags(
+    model: &NewLoggedModel,
+) -> Result<BTreeMap<String, String>, PortError> {
+    limits::check_entries("model param", &model.params, limits::MAX_PARAM_VALUE_CHARS)?;
+    let mut tags = model.tags.clone();
+    if let Some(parent) = &model.parent_model_id {
+        tags.insert(PARENT_MODEL_TAG.to_owned(), parent.clone());
+    }
+    limits::check_entries("model tag", &tags, limits::MAX_TAG_VALUE_CHARS)?;
+    Ok(tags)
+}
 /// The `model_type` of every logged model (a Genie space configuration).
 const MODEL_TYPE: &str = "genie-space";
 /// The scheme of artifact locations served by the artifact proxy.
@@ -296,12 +310,7 @@ impl Tracker for MlflowTracker {
         experiment_id: &str,
         model: &NewLoggedModel,
     ) -> Result<String, PortError> {
-        limits::check_entries("model param", &model.params, limits::MAX_PARAM_VALUE_CHARS)?;
-        let mut tags = model.tags.clone();
-        if let Some(parent) = &model.parent_model_id {
-            tags.insert(PARENT_MODEL_TAG.to_owned(), parent.clone());
-        }
-        limits::check_entries("model tag", &tags, limits::MAX_TAG_VALUE_CHARS)?;
+        let tags = logged_model_tags(model)?;
         let params = key_values(&model.params);
         let tags = key_values(&tags);
         let mut body = json!({
