@@ -219,6 +219,73 @@ pub struct NewLoggedModel {
     pub tags: BTreeMap<String, String>,
 }
 
+/// A dataset an evaluation read (the benchmark set), as the tracker records it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DatasetRef {
+    /// The dataset's name (`retail_benchmarks`).
+    pub name: String,
+    /// Its content digest (the benchmark set's hash).
+    pub digest: String,
+}
+
+/// Which logged models [`Tracker::search_logged_models`] returns.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ModelQuery {
+    /// Tags every returned model has with exactly these values.
+    pub tags: BTreeMap<String, String>,
+    /// A linked metric to sort by, highest first; models without it come last.
+    pub order_by_metric: Option<String>,
+    /// At most this many models (0 = no limit).
+    pub max_results: usize,
+}
+
+/// A metric linked to a logged model, as read back.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ModelMetric {
+    /// The metric's key.
+    pub key: String,
+    /// Its value.
+    pub value: f64,
+    /// The step it was logged at.
+    pub step: u64,
+    /// The run that logged it.
+    pub run_id: Option<String>,
+    /// The dataset it was measured on.
+    pub dataset: Option<DatasetRef>,
+}
+
+/// A logged model as read back from the tracker.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LoggedModel {
+    /// Its id.
+    pub model_id: String,
+    /// Its name.
+    pub name: String,
+    /// The experiment it belongs to.
+    pub experiment_id: String,
+    /// The run that created it.
+    pub source_run_id: Option<String>,
+    /// `LOGGED_MODEL_READY`, `LOGGED_MODEL_PENDING` or `LOGGED_MODEL_UPLOAD_FAILED`.
+    pub status: String,
+    /// Its params.
+    pub params: BTreeMap<String, String>,
+    /// Its tags.
+    pub tags: BTreeMap<String, String>,
+    /// The metrics linked to it.
+    pub metrics: Vec<ModelMetric>,
+}
+
+impl LoggedModel {
+    /// The latest value of a linked metric (highest step), if any.
+    pub fn metric(&self, key: &str) -> Option<f64> {
+        self.metrics
+            .iter()
+            .filter(|metric| metric.key == key)
+            .max_by_key(|metric| metric.step)
+            .map(|metric| metric.value)
+    }
+}
+
 /// Experiment tracking (MLflow or a local file tracker).
 ///
 /// The methods mirror MLflow's REST operations one to one so an implementation is a
@@ -280,6 +347,35 @@ pub trait Tracker: Send + Sync {
         model_id: &str,
         tags: &BTreeMap<String, String>,
     ) -> Result<(), PortError>;
+
+    /// Logs metrics of a run that measure a logged model (optionally on a dataset), so
+    /// they show on the run and on the model, where searches can sort by them.
+    async fn log_model_metrics(
+        &self,
+        run_id: &str,
+        model_id: &str,
+        dataset: Option<&DatasetRef>,
+        metrics: &[Metric],
+    ) -> Result<(), PortError>;
+
+    /// Records that a run read a dataset (the evaluation's benchmark set); `source`
+    /// says where it came from (a file path or a JSON description).
+    async fn log_dataset(
+        &self,
+        run_id: &str,
+        dataset: &DatasetRef,
+        source: &str,
+    ) -> Result<(), PortError>;
+
+    /// The experiment's logged models matching `query`.
+    async fn search_logged_models(
+        &self,
+        experiment_id: &str,
+        query: &ModelQuery,
+    ) -> Result<Vec<LoggedModel>, PortError>;
+
+    /// Downloads one of a run's artifacts.
+    async fn read_artifact(&self, run_id: &str, path: &str) -> Result<Vec<u8>, PortError>;
 }
 
 /// Bundle files: the on-disk (usually git-tracked) copy of every change, so a run's

@@ -126,7 +126,12 @@ impl RestClient {
         idempotency: Idempotency,
         max_attempts: u32,
     ) -> Result<Value, PortError> {
-        let span = tracing::debug_span!("databricks", %method, path);
+        let span = tracing::debug_span!(
+            "databricks",
+            %method,
+            path,
+            request_id = tracing::field::Empty
+        );
         self.attempts(method, path, body, idempotency, max_attempts)
             .instrument(span)
             .await
@@ -152,7 +157,17 @@ impl RestClient {
                 request = request.json(body);
             }
             let outcome = match request.send().await {
-                Ok(response) => answer(response).await,
+                Ok(response) => {
+                    // The service's id for this call, on the call's span whatever the outcome.
+                    if let Some(id) = response
+                        .headers()
+                        .get("x-request-id")
+                        .and_then(|value| value.to_str().ok())
+                    {
+                        tracing::Span::current().record("request_id", id);
+                    }
+                    answer(response).await
+                }
                 Err(error) => Err(transport_error(&error)),
             };
             let error = match outcome {

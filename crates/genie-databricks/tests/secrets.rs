@@ -142,6 +142,10 @@ async fn no_token_in_any_log_line_or_error() {
         logs.contains("databricks"),
         "the session logged nothing: {logs}"
     );
+    assert!(
+        logs.contains("request_id=\"sandbox-"),
+        "each call's span carries the service's request id"
+    );
     assert!(!logs.contains(SECRET), "a log line holds the token");
     for text in &shown {
         assert!(!text.contains(SECRET), "{text}");

@@ -6,11 +6,12 @@
 //! ```text
 //! <root>/experiments/<experiment_id>.json   {"experiment_id","name","tags"}
 //! <root>/runs/<run_id>/run.json             {"run_id","experiment_id","run_name","status",
-//!                                            "start_time","end_time","params","tags"}
-//! <root>/runs/<run_id>/metrics.json         [{"key","value","timestamp","step"}, …]
+//!                                            "start_time","end_time","params","tags","inputs"}
+//! <root>/runs/<run_id>/metrics.json         [{"key","value","timestamp","step","model_id"?,
+//!                                             "dataset_name"?,"dataset_digest"?}, …]
 //! <root>/runs/<run_id>/artifacts/<path>     the artifact's bytes
 //! <root>/models/<model_id>.json             {"model_id","experiment_id","name","source_run_id",
-//!                                            "status","params","tags"}
+//!                                            "status","params","tags","metrics"}
 //! ```
 //!
 //! Writes go through a temporary file and a rename, one tracker-wide lock at a time.
@@ -23,7 +24,9 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use async_trait::async_trait;
 use genie_core::error::{PortError, PortErrorKind};
-use genie_core::ports::{Metric, NewLoggedModel, RunStatus, Tracker};
+use genie_core::ports::{
+    DatasetRef, LoggedModel, Metric, ModelMetric, ModelQuery, NewLoggedModel, RunStatus, Tracker,
+};
 use serde::{Deserialize, Serialize};
 
 use crate::limits;
@@ -63,6 +66,17 @@ struct RunFile {
     params: BTreeMap<String, String>,
     #[serde(default)]
     tags: BTreeMap<String, String>,
+    /// The datasets the run read.
+    #[serde(default)]
+    inputs: Vec<DatasetInput>,
+}
+
+/// A dataset a run read.
+#[derive(Debug, Serialize, Deserialize)]
+struct DatasetInput {
+    name: String,
+    digest: String,
+    source: String,
 }
 
 /// One metric value in `metrics.json`.
@@ -76,6 +90,52 @@ struct MetricEntry {
     text: Option<String>,
     timestamp: u64,
     step: u64,
+    /// The logged model the metric measures.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    model_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    dataset_name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    dataset_digest: Option<String>,
+}
+
+impl MetricEntry {
+    /// The entry for `metric`, linked to a model and dataset when given.
+    fn new(
+        metric: &Metric,
+        model_id: Option<&str>,
+        dataset: Option<&DatasetRef>,
+    ) -> Result<Self, PortError> {
+        limits::check_key("metric", &metric.key)?;
+        let finite = metric.value.is_finite();
+        Ok(Self {
+            key: metric.key.clone(),
+            value: finite.then_some(metric.value),
+            text: (!finite).then(|| non_finite_text(metric.value).to_owned()),
+            timestamp: metric.timestamp_ms,
+            step: metric.step,
+            model_id: model_id.map(str::to_owned),
+            dataset_name: dataset.map(|dataset| dataset.name.clone()),
+            dataset_digest: dataset.map(|dataset| dataset.digest.clone()),
+        })
+    }
+
+    /// The value, with the non-finite ones restored from their text.
+    fn number(&self) -> f64 {
+        self.value.unwrap_or(match self.text.as_deref() {
+            Some("Infinity") => f64::INFINITY,
+            Some("-Infinity") => f64::NEG_INFINITY,
+            _ => f64::NAN,
+        })
+    }
+}
+
+/// A metric linked to a logged model, in the model's file.
+#[derive(Debug, Serialize, Deserialize)]
+struct ModelMetricEntry {
+    run_id: String,
+    #[serde(flatten)]
+    metric: MetricEntry,
 }
 
 /// One logged model's file.
@@ -90,6 +150,39 @@ struct ModelFile {
     params: BTreeMap<String, String>,
     #[serde(default)]
     tags: BTreeMap<String, String>,
+    #[serde(default)]
+    metrics: Vec<ModelMetricEntry>,
+}
+
+impl ModelFile {
+    /// The model as the port returns it.
+    fn to_logged_model(&self) -> LoggedModel {
+        LoggedModel {
+            model_id: self.model_id.clone(),
+            name: self.name.clone(),
+            experiment_id: self.experiment_id.clone(),
+            source_run_id: self.source_run_id.clone(),
+            status: self.status.clone(),
+            params: self.params.clone(),
+            tags: self.tags.clone(),
+            metrics: self
+                .metrics
+                .iter()
+                .map(|entry| ModelMetric {
+                    key: entry.metric.key.clone(),
+                    value: entry.metric.number(),
+                    step: entry.metric.step,
+                    run_id: Some(entry.run_id.clone()),
+                    dataset: entry
+                        .metric
+                        .dataset_name
+                        .clone()
+                        .zip(entry.metric.dataset_digest.clone())
+                        .map(|(name, digest)| DatasetRef { name, digest }),
+                })
+                .collect(),
+        }
+    }
 }
 
 impl FileTracker {
@@ -154,6 +247,15 @@ impl Inner {
         let path = self.run_dir(run_id)?.join("run.json");
         let run = read_json(&path, "run", run_id)?;
         Ok((path, run))
+    }
+
+    /// Appends entries to a run's `metrics.json`.
+    fn append_metrics(&self, run_id: &str, entries: Vec<MetricEntry>) -> Result<(), PortError> {
+        self.run(run_id)?;
+        let path = self.run_dir(run_id)?.join("metrics.json");
+        let mut all: Vec<MetricEntry> = read_json(&path, "metrics of run", run_id)?;
+        all.extend(entries);
+        write_json(&path, &all)
     }
 
     fn update_run(
@@ -239,6 +341,7 @@ impl Tracker for FileTracker {
                 start_time: start_ms,
                 end_time: None,
                 params: BTreeMap::new(),
+                inputs: Vec::new(),
                 tags: BTreeMap::from([
                     ("mlflow.runName".to_owned(), run_name),
                     (
@@ -281,27 +384,13 @@ impl Tracker for FileTracker {
     }
 
     async fn log_metrics(&self, run_id: &str, metrics: &[Metric]) -> Result<(), PortError> {
-        let mut entries = Vec::with_capacity(metrics.len());
-        for metric in metrics {
-            limits::check_key("metric", &metric.key)?;
-            let finite = metric.value.is_finite();
-            entries.push(MetricEntry {
-                key: metric.key.clone(),
-                value: finite.then_some(metric.value),
-                text: (!finite).then(|| non_finite_text(metric.value).to_owned()),
-                timestamp: metric.timestamp_ms,
-                step: metric.step,
-            });
-        }
+        let entries = metrics
+            .iter()
+            .map(|metric| MetricEntry::new(metric, None, None))
+            .collect::<Result<Vec<_>, _>>()?;
         let run_id = run_id.to_owned();
-        self.with(move |inner| {
-            inner.run(&run_id)?;
-            let path = inner.run_dir(&run_id)?.join("metrics.json");
-            let mut all: Vec<MetricEntry> = read_json(&path, "metrics of run", &run_id)?;
-            all.extend(entries);
-            write_json(&path, &all)
-        })
-        .await
+        self.with(move |inner| inner.append_metrics(&run_id, entries))
+            .await
     }
 
     async fn set_tags(
@@ -366,6 +455,7 @@ impl Tracker for FileTracker {
             status: "LOGGED_MODEL_READY".to_owned(),
             params: model.params.clone(),
             tags,
+            metrics: Vec::new(),
         };
         self.with(move |inner| {
             if !inner.experiment_file(&file.experiment_id)?.exists() {
@@ -389,6 +479,116 @@ impl Tracker for FileTracker {
             let mut model: ModelFile = read_json(&path, "logged model", &model_id)?;
             model.tags.extend(tags);
             write_json(&path, &model)
+        })
+        .await
+    }
+
+    async fn log_model_metrics(
+        &self,
+        run_id: &str,
+        model_id: &str,
+        dataset: Option<&DatasetRef>,
+        metrics: &[Metric],
+    ) -> Result<(), PortError> {
+        let entries = metrics
+            .iter()
+            .map(|metric| MetricEntry::new(metric, Some(model_id), dataset))
+            .collect::<Result<Vec<_>, _>>()?;
+        let linked = metrics
+            .iter()
+            .map(|metric| {
+                Ok(ModelMetricEntry {
+                    run_id: run_id.to_owned(),
+                    metric: MetricEntry::new(metric, Some(model_id), dataset)?,
+                })
+            })
+            .collect::<Result<Vec<_>, PortError>>()?;
+        let (run_id, model_id) = (run_id.to_owned(), model_id.to_owned());
+        self.with(move |inner| {
+            let path = inner.model_file(&model_id)?;
+            let mut model: ModelFile = read_json(&path, "logged model", &model_id)?;
+            inner.append_metrics(&run_id, entries)?;
+            model.metrics.extend(linked);
+            write_json(&path, &model)
+        })
+        .await
+    }
+
+    async fn log_dataset(
+        &self,
+        run_id: &str,
+        dataset: &DatasetRef,
+        source: &str,
+    ) -> Result<(), PortError> {
+        let input = DatasetInput {
+            name: dataset.name.clone(),
+            digest: dataset.digest.clone(),
+            source: source.to_owned(),
+        };
+        let run_id = run_id.to_owned();
+        self.with(move |inner| {
+            inner.update_run(&run_id, |run| {
+                let known = run
+                    .inputs
+                    .iter()
+                    .any(|old| old.name == input.name && old.digest == input.digest);
+                if !known {
+                    run.inputs.push(input);
+                }
+                Ok(())
+            })
+        })
+        .await
+    }
+
+    async fn search_logged_models(
+        &self,
+        experiment_id: &str,
+        query: &ModelQuery,
+    ) -> Result<Vec<LoggedModel>, PortError> {
+        let (experiment_id, query) = (experiment_id.to_owned(), query.clone());
+        self.with(move |inner| {
+            let dir = inner.root.join("models");
+            let mut models = Vec::new();
+            if dir.exists() {
+                for entry in std::fs::read_dir(&dir).map_err(|error| io_error(&dir, &error))? {
+                    let path = entry.map_err(|error| io_error(&dir, &error))?.path();
+                    if path.extension().is_none_or(|ext| ext != "json") {
+                        continue;
+                    }
+                    let model: ModelFile = read_json(&path, "logged model", "")?;
+                    let matches = model.experiment_id == experiment_id
+                        && query
+                            .tags
+                            .iter()
+                            .all(|(key, value)| model.tags.get(key) == Some(value));
+                    if matches {
+                        models.push(model.to_logged_model());
+                    }
+                }
+            }
+            Ok(crate::models::order_and_limit(models, &query))
+        })
+        .await
+    }
+
+    async fn read_artifact(&self, run_id: &str, path: &str) -> Result<Vec<u8>, PortError> {
+        let segments: Vec<String> = limits::artifact_segments(path)?
+            .into_iter()
+            .map(str::to_owned)
+            .collect();
+        let (run_id, path) = (run_id.to_owned(), path.to_owned());
+        self.with(move |inner| {
+            inner.run(&run_id)?;
+            let mut source = inner.run_dir(&run_id)?.join("artifacts");
+            source.extend(segments);
+            match std::fs::read(&source) {
+                Ok(bytes) => Ok(bytes),
+                Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
+                    Err(not_found(&format!("artifact {path} of run"), &run_id))
+                }
+                Err(error) => Err(io_error(&source, &error)),
+            }
         })
         .await
     }

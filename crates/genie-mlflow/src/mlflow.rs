@@ -1,16 +1,22 @@
 //! [`MlflowTracker`]: the [`Tracker`] port over MLflow's REST API
-//! (`/api/2.0/mlflow/…` and the `mlflow-artifacts` proxy).
+//! (`/api/2.0/mlflow/…`), on an open-source server (artifacts through its
+//! `mlflow-artifacts` proxy) or a Databricks workspace (experiments under the user's
+//! workspace folder, artifacts through the Files API or signed URLs).
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Mutex;
 
 use async_trait::async_trait;
 use genie_core::error::{PortError, PortErrorKind};
-use genie_core::ports::{Metric, NewLoggedModel, RunStatus, Tracker};
+use genie_core::ports::{
+    DatasetRef, LoggedModel, Metric, ModelQuery, NewLoggedModel, RunStatus, Tracker,
+};
 use reqwest::Method;
 use serde_json::{Value, json};
 
+use crate::databricks::Workspace;
 use crate::limits::{self, MAX_METRICS_PER_BATCH, MAX_PARAMS_PER_BATCH, MAX_TAGS_PER_BATCH};
+use crate::models;
 use crate::rest::{Rest, Retry, encode};
 
 /// The tag MLflow reads a run's name from.
@@ -40,13 +46,19 @@ const PROXY_SCHEME: &str = "mlflow-artifacts:/";
 
 /// The [`Tracker`] port over an MLflow tracking server.
 ///
-/// Artifacts need the server's artifact proxy (`mlflow server --serve-artifacts`, the
-/// default): runs whose `artifact_uri` is not `mlflow-artifacts:/…` get a
-/// `Configuration` error from [`Tracker::log_artifact`].
+/// On an open-source server, artifacts need its artifact proxy (`mlflow server
+/// --serve-artifacts`, the default): runs whose `artifact_uri` is not
+/// `mlflow-artifacts:/…` get a `Configuration` error from [`Tracker::log_artifact`].
+/// On Databricks ([`MlflowTracker::databricks`]) a relative experiment name is placed
+/// under `/Users/<you>/` with its folders created, and artifacts go through the
+/// workspace's Files API, or signed URLs where that is closed.
 #[derive(Debug)]
 pub struct MlflowTracker {
     rest: Rest,
-    /// Each run's artifact root below the proxy (`1/<run_id>/artifacts`), once looked up.
+    /// Set when the server is a Databricks workspace.
+    workspace: Option<Workspace>,
+    /// Each run's artifact root, once looked up: below the proxy
+    /// (`1/<run_id>/artifacts`) or, on Databricks, the run's experiment id.
     artifact_roots: Mutex<HashMap<String, String>>,
 }
 
@@ -62,6 +74,18 @@ impl MlflowTracker {
     pub fn with_token(tracking_uri: &str, token: Option<String>) -> Result<Self, PortError> {
         Ok(Self {
             rest: Rest::new(tracking_uri, token)?,
+            workspace: None,
+            artifact_roots: Mutex::new(HashMap::new()),
+        })
+    }
+
+    /// A tracker for the MLflow service of the Databricks workspace at `host`
+    /// (`MLFLOW_TRACKING_URI=databricks`), calling as the owner of `token`.
+    pub fn databricks(host: &str, token: String) -> Result<Self, PortError> {
+        let rest = Rest::new(host, Some(token))?;
+        Ok(Self {
+            workspace: Some(Workspace::new(rest.clone())),
+            rest,
             artifact_roots: Mutex::new(HashMap::new()),
         })
     }
@@ -144,6 +168,11 @@ impl MlflowTracker {
                 encode(run_id)
             ))
             .await?;
+        if self.workspace.is_some() {
+            let experiment = string(&answer["run"]["info"], "experiment_id", "runs/get")?;
+            self.roots().insert(run_id.to_owned(), experiment.clone());
+            return Ok(experiment);
+        }
         let uri = string(&answer["run"]["info"], "artifact_uri", "runs/get")?;
         let Some(root) = uri.strip_prefix(PROXY_SCHEME) else {
             return Err(PortError::new(
@@ -169,8 +198,19 @@ impl MlflowTracker {
 #[async_trait]
 impl Tracker for MlflowTracker {
     async fn experiment(&self, name: &str) -> Result<String, PortError> {
+        let path;
+        let name = match &self.workspace {
+            Some(workspace) => {
+                path = workspace.experiment_path(name).await?;
+                path.as_str()
+            }
+            None => name,
+        };
         if let Some(experiment) = self.experiment_by_name(name).await? {
             return self.reuse(&experiment).await;
+        }
+        if let Some(workspace) = &self.workspace {
+            workspace.create_parent(name).await?;
         }
         let created = self
             .post(
@@ -230,7 +270,10 @@ impl Tracker for MlflowTracker {
             .await?;
         let info = &answer["run"]["info"];
         let run_id = string(info, "run_id", "runs/create")?;
-        if let Some(root) = info["artifact_uri"]
+        if self.workspace.is_some() {
+            self.roots()
+                .insert(run_id.clone(), experiment_id.to_owned());
+        } else if let Some(root) = info["artifact_uri"]
             .as_str()
             .and_then(|uri| uri.strip_prefix(PROXY_SCHEME))
         {
@@ -251,16 +294,10 @@ impl Tracker for MlflowTracker {
     }
 
     async fn log_metrics(&self, run_id: &str, metrics: &[Metric]) -> Result<(), PortError> {
-        let mut entries = Vec::with_capacity(metrics.len());
-        for metric in metrics {
-            limits::check_key("metric", &metric.key)?;
-            entries.push(json!({
-                "key": metric.key,
-                "value": metric_value(metric.value),
-                "timestamp": metric.timestamp_ms,
-                "step": metric.step,
-            }));
-        }
+        let entries = metrics
+            .iter()
+            .map(metric_entry)
+            .collect::<Result<Vec<_>, _>>()?;
         self.log_batch(run_id, "metrics", &entries, MAX_METRICS_PER_BATCH)
             .await
     }
@@ -283,13 +320,17 @@ impl Tracker for MlflowTracker {
     ) -> Result<(), PortError> {
         let segments = limits::artifact_segments(path)?;
         let root = self.artifact_root(run_id).await?;
-        let mut url = String::from("/api/2.0/mlflow-artifacts/artifacts");
-        for segment in root.split('/').chain(segments) {
-            url.push('/');
-            url.push_str(&encode(segment));
+        if let Some(workspace) = &self.workspace {
+            return workspace
+                .upload_artifact(&root, run_id, &segments, content)
+                .await;
         }
         self.rest
-            .bytes(Method::PUT, &url, Some(content.to_vec()))
+            .bytes(
+                Method::PUT,
+                &proxy_url(&root, &segments),
+                Some(content.to_vec()),
+            )
             .await?;
         Ok(())
     }
@@ -368,6 +409,121 @@ impl Tracker for MlflowTracker {
         }
         Ok(())
     }
+
+    async fn log_model_metrics(
+        &self,
+        run_id: &str,
+        model_id: &str,
+        dataset: Option<&DatasetRef>,
+        metrics: &[Metric],
+    ) -> Result<(), PortError> {
+        let mut entries = Vec::with_capacity(metrics.len());
+        for metric in metrics {
+            let mut entry = metric_entry(metric)?;
+            entry["model_id"] = json!(model_id);
+            if let Some(dataset) = dataset {
+                entry["dataset_name"] = json!(dataset.name);
+                entry["dataset_digest"] = json!(dataset.digest);
+            }
+            entries.push(entry);
+        }
+        self.log_batch(run_id, "metrics", &entries, MAX_METRICS_PER_BATCH)
+            .await?;
+        // The run's lineage: it measured this model.
+        self.post(
+            "/api/2.0/mlflow/runs/log-inputs",
+            &json!({ "run_id": run_id, "models": [{ "model_id": model_id }] }),
+            Retry::Idempotent,
+        )
+        .await?;
+        Ok(())
+    }
+
+    async fn log_dataset(
+        &self,
+        run_id: &str,
+        dataset: &DatasetRef,
+        source: &str,
+    ) -> Result<(), PortError> {
+        let body = json!({
+            "run_id": run_id,
+            "datasets": [{
+                "dataset": {
+                    "name": dataset.name,
+                    "digest": dataset.digest,
+                    "source_type": "code",
+                    "source": source,
+                },
+                "tags": [{ "key": "mlflow.data.context", "value": "evaluation" }],
+            }],
+        });
+        self.post("/api/2.0/mlflow/runs/log-inputs", &body, Retry::Idempotent)
+            .await?;
+        Ok(())
+    }
+
+    async fn search_logged_models(
+        &self,
+        experiment_id: &str,
+        query: &ModelQuery,
+    ) -> Result<Vec<LoggedModel>, PortError> {
+        let mut models = Vec::new();
+        let mut page_token: Option<String> = None;
+        loop {
+            let body = models::search_body(experiment_id, query, page_token.as_deref());
+            let answer = self
+                .post(
+                    "/api/2.0/mlflow/logged-models/search",
+                    &body,
+                    Retry::Idempotent,
+                )
+                .await?;
+            for model in answer["models"].as_array().into_iter().flatten() {
+                models.push(models::logged_model(model)?);
+            }
+            page_token = answer["next_page_token"]
+                .as_str()
+                .filter(|token| !token.is_empty())
+                .map(str::to_owned);
+            let enough = query.max_results > 0 && models.len() >= query.max_results;
+            if page_token.is_none() || enough {
+                break;
+            }
+        }
+        Ok(models::order_and_limit(models, query))
+    }
+
+    async fn read_artifact(&self, run_id: &str, path: &str) -> Result<Vec<u8>, PortError> {
+        let segments = limits::artifact_segments(path)?;
+        let root = self.artifact_root(run_id).await?;
+        if let Some(workspace) = &self.workspace {
+            return workspace.download_artifact(&root, run_id, &segments).await;
+        }
+        self.rest
+            .bytes(Method::GET, &proxy_url(&root, &segments), None)
+            .await
+    }
+}
+
+/// The proxy's URL of an artifact below a run's root.
+fn proxy_url(root: &str, segments: &[&str]) -> String {
+    let mut url = String::from("/api/2.0/mlflow-artifacts/artifacts");
+    for segment in root.split('/').chain(segments.iter().copied()) {
+        url.push('/');
+        url.push_str(&encode(segment));
+    }
+    url
+}
+
+/// One metric as `runs/log-batch` takes it, its key checked.
+fn metric_entry(metric: &Metric) -> Result<Value, PortError> {
+    limits::check_key("metric", &metric.key)?;
+    Ok(json!({
+        "key": metric.key,
+        "value": metric_value(metric.value),
+        "timestamp": metric.timestamp_ms,
+        "step": metric.step,
+    }))
 }
 
 /// MLflow's name for a run status.

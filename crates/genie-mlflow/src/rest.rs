@@ -119,6 +119,61 @@ impl Rest {
         .await
     }
 
+    /// Sends raw bytes (or none) to a pre-signed cloud-storage URL with the headers it
+    /// came with, and never the bearer token. Errors name neither the URL nor its
+    /// signature, only `what`.
+    pub(crate) async fn signed(
+        &self,
+        method: Method,
+        url: &str,
+        headers: &[(String, String)],
+        body: Option<Vec<u8>>,
+        what: &str,
+    ) -> Result<Vec<u8>, PortError> {
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            let mut request = self.http.request(method.clone(), url);
+            for (name, value) in headers {
+                request = request.header(name.as_str(), value.as_str());
+            }
+            if let Some(body) = &body {
+                request = request.body(body.clone());
+            }
+            let outcome = match request.send().await {
+                Ok(response) if response.status().is_success() => {
+                    return response
+                        .bytes()
+                        .await
+                        .map(|bytes| bytes.to_vec())
+                        .map_err(|error| transport_error(&error.without_url(), &method, what));
+                }
+                Ok(response) => {
+                    let status = response.status();
+                    let mut error = PortError::new(
+                        error_from(status, &[], &method, what).kind,
+                        format!(
+                            "{method} {what}: the storage service answered HTTP {}",
+                            status.as_u16()
+                        ),
+                    );
+                    error.request_id = None;
+                    error
+                }
+                Err(error) => transport_error(&error.without_url(), &method, what),
+            };
+            if !outcome.kind.is_retryable() || attempt >= MAX_ATTEMPTS {
+                return Err(outcome);
+            }
+            tokio::time::sleep(
+                INITIAL_BACKOFF
+                    .saturating_mul(1 << (attempt - 1))
+                    .min(MAX_BACKOFF),
+            )
+            .await;
+        }
+    }
+
     async fn send(
         &self,
         method: Method,
@@ -147,6 +202,14 @@ impl Rest {
                 }
                 Err(error) => (Err(transport_error(&error, &method, path)), None),
             };
+            tracing::trace!(
+                %method,
+                path,
+                attempt,
+                status = status.map(|status| status.as_u16()),
+                request_id = outcome.as_ref().err().and_then(|error| error.request_id.as_deref()),
+                "mlflow call"
+            );
             let mut error = match outcome {
                 Ok(bytes) => return Ok(bytes),
                 Err(error) => error,

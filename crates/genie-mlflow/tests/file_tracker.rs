@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use genie_core::error::PortErrorKind;
-use genie_core::ports::{Metric, NewLoggedModel, RunStatus, Tracker};
+use genie_core::ports::{DatasetRef, Metric, ModelQuery, NewLoggedModel, RunStatus, Tracker};
 use genie_mlflow::FileTracker;
 use serde_json::{Value, json};
 
@@ -265,4 +265,102 @@ async fn concurrent_writers_lose_nothing() {
         16 + 2,
         "16 tags plus mlflow.runName and mlflow.source.name"
     );
+}
+
+#[tokio::test]
+async fn model_metrics_datasets_search_and_downloads() {
+    let dir = TempDir::new("lineage");
+    let tracker = FileTracker::new(&dir.0);
+    let experiment = tracker.experiment("genie-opt/lineage").await.unwrap();
+    let other = tracker.experiment("genie-opt/other").await.unwrap();
+    let dataset = DatasetRef {
+        name: "bench".into(),
+        digest: "d1".into(),
+    };
+    let mut models = Vec::new();
+    for (step, accuracy) in [(0_u64, 0.4), (1, 0.8), (2, 0.6)] {
+        let run = tracker.start_run(&experiment, "eval", 1).await.unwrap();
+        tracker.log_dataset(&run, &dataset, "b.yaml").await.unwrap();
+        tracker.log_dataset(&run, &dataset, "b.yaml").await.unwrap();
+        let model = NewLoggedModel {
+            name: format!("iter{step}"),
+            source_run_id: Some(run.clone()),
+            tags: map(&[("space", "01ef")]),
+            ..NewLoggedModel::default()
+        };
+        let id = tracker
+            .create_logged_model(&experiment, &model)
+            .await
+            .unwrap();
+        let metric = Metric {
+            key: "accuracy".into(),
+            value: accuracy,
+            timestamp_ms: 5,
+            step,
+        };
+        tracker
+            .log_model_metrics(&run, &id, Some(&dataset), &[metric])
+            .await
+            .unwrap();
+        tracker
+            .log_artifact(&run, "evaluation/a.json", b"[1]")
+            .await
+            .unwrap();
+        assert_eq!(
+            tracker
+                .read_artifact(&run, "evaluation/a.json")
+                .await
+                .unwrap(),
+            b"[1]"
+        );
+        let missing = tracker
+            .read_artifact(&run, "evaluation/b.json")
+            .await
+            .unwrap_err();
+        assert_eq!(missing.kind, PortErrorKind::NotFound, "{missing}");
+        let stored = read(&dir.0.join("runs").join(&run).join("run.json"));
+        assert_eq!(
+            stored["inputs"],
+            json!([{"name": "bench", "digest": "d1", "source": "b.yaml"}]),
+            "a dataset is recorded once"
+        );
+        let metrics = read(&dir.0.join("runs").join(&run).join("metrics.json"));
+        assert_eq!(metrics[0]["model_id"], id.as_str());
+        assert_eq!(metrics[0]["dataset_digest"], "d1");
+        models.push(id);
+    }
+    let foreign = tracker
+        .create_logged_model(
+            &other,
+            &NewLoggedModel {
+                tags: map(&[("space", "01ef")]),
+                ..NewLoggedModel::default()
+            },
+        )
+        .await
+        .unwrap();
+    let query = ModelQuery {
+        tags: map(&[("space", "01ef")]),
+        order_by_metric: Some("accuracy".into()),
+        max_results: 2,
+    };
+    let found = tracker
+        .search_logged_models(&experiment, &query)
+        .await
+        .unwrap();
+    let ids: Vec<_> = found.iter().map(|model| model.model_id.clone()).collect();
+    assert_eq!(ids, [models[1].clone(), models[2].clone()]);
+    assert_eq!(found[0].metric("accuracy"), Some(0.8));
+    assert_eq!(found[0].metrics[0].dataset.as_ref(), Some(&dataset));
+    let all = tracker
+        .search_logged_models(&experiment, &ModelQuery::default())
+        .await
+        .unwrap();
+    assert_eq!(all.len(), 3);
+    assert!(all.iter().all(|model| model.model_id != foreign));
+    let unknown = tracker
+        .log_model_metrics(&models[0].clone(), "m-missing", None, &[])
+        .await
+        .unwrap_err();
+    assert_eq!(unknown.kind, PortErrorKind::NotFound, "{unknown}");
 }

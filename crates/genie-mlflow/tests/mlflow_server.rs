@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use std::io::Write as _;
 
 use genie_core::error::PortErrorKind;
-use genie_core::ports::{Metric, NewLoggedModel, RunStatus, Tracker};
+use genie_core::ports::{DatasetRef, Metric, ModelQuery, NewLoggedModel, RunStatus, Tracker};
 use genie_mlflow::MlflowTracker;
 use serde_json::{Value, json};
 
@@ -316,6 +316,126 @@ async fn server_errors_become_port_errors() {
     assert_eq!(missing.kind, PortErrorKind::NotFound, "{missing}");
     let missing = tracker
         .set_logged_model_tags("m-nope", &map(&[("k", "v")]))
+        .await
+        .unwrap_err();
+    assert_eq!(missing.kind, PortErrorKind::NotFound, "{missing}");
+}
+
+#[tokio::test]
+async fn model_metrics_datasets_search_and_downloads_are_read_back() {
+    let Some(uri) = server() else { return };
+    let tracker = MlflowTracker::new(&uri).unwrap();
+    let experiment = tracker
+        .experiment(&unique("genie-opt/lineage"))
+        .await
+        .unwrap();
+    let dataset = DatasetRef {
+        name: "retail_benchmarks".into(),
+        digest: "0123456789ab".into(),
+    };
+    let mut models = Vec::new();
+    for (iteration, accuracy) in [(0_u64, 0.325), (1, 0.9), (2, 0.7)] {
+        let run = tracker
+            .start_run(&experiment, &format!("genie_eval_iter{iteration}"), 10)
+            .await
+            .unwrap();
+        tracker
+            .log_dataset(&run, &dataset, "fixtures/retail/benchmarks.yaml")
+            .await
+            .unwrap();
+        let model = NewLoggedModel {
+            name: format!("genie-retail-iter{iteration}"),
+            source_run_id: Some(run.clone()),
+            tags: map(&[("genie.space_id", "01ef"), ("kind", "space")]),
+            ..NewLoggedModel::default()
+        };
+        let model_id = tracker
+            .create_logged_model(&experiment, &model)
+            .await
+            .unwrap();
+        let metric = Metric {
+            key: "result_correctness".into(),
+            value: accuracy,
+            timestamp_ms: 20,
+            step: iteration,
+        };
+        tracker
+            .log_model_metrics(&run, &model_id, Some(&dataset), &[metric])
+            .await
+            .unwrap();
+        tracker
+            .log_artifact(&run, "evaluation/eval_results.json", b"{\"accuracy\":1}")
+            .await
+            .unwrap();
+        assert_eq!(
+            tracker
+                .read_artifact(&run, "evaluation/eval_results.json")
+                .await
+                .unwrap(),
+            b"{\"accuracy\":1}"
+        );
+        let read = get(&uri, &format!("/api/2.0/mlflow/runs/get?run_id={run}")).await;
+        let inputs = &read["run"]["inputs"];
+        assert_eq!(
+            inputs["dataset_inputs"][0]["dataset"]["name"],
+            "retail_benchmarks"
+        );
+        assert_eq!(
+            inputs["dataset_inputs"][0]["dataset"]["digest"],
+            "0123456789ab"
+        );
+        assert_eq!(inputs["model_inputs"][0]["model_id"], model_id.as_str());
+        let on_run = &read["run"]["data"]["metrics"][0];
+        assert_eq!(on_run["key"], "result_correctness");
+        models.push(model_id);
+    }
+    tracker
+        .set_logged_model_tags(&models[1], &map(&[("promoted", "true")]))
+        .await
+        .unwrap();
+
+    let read = get(
+        &uri,
+        &format!("/api/2.0/mlflow/logged-models/{}", models[1]),
+    )
+    .await;
+    let linked = &read["model"]["data"]["metrics"][0];
+    assert_eq!(linked["key"], "result_correctness");
+    assert_eq!(linked["value"], 0.9);
+    assert_eq!(linked["dataset_digest"], "0123456789ab");
+
+    let best = tracker
+        .search_logged_models(
+            &experiment,
+            &ModelQuery {
+                tags: map(&[("genie.space_id", "01ef")]),
+                order_by_metric: Some("result_correctness".into()),
+                max_results: 2,
+            },
+        )
+        .await
+        .unwrap();
+    let ids: Vec<_> = best.iter().map(|model| model.model_id.clone()).collect();
+    assert_eq!(ids, [models[1].clone(), models[2].clone()]);
+    assert_eq!(best[0].metric("result_correctness"), Some(0.9));
+    assert_eq!(best[0].metrics[0].dataset.as_ref(), Some(&dataset));
+    let promoted = tracker
+        .search_logged_models(
+            &experiment,
+            &ModelQuery {
+                tags: map(&[("promoted", "true")]),
+                ..ModelQuery::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(promoted.len(), 1);
+    assert_eq!(promoted[0].model_id, models[1]);
+    let missing = tracker
+        .read_artifact(
+            read["model"]["info"]["source_run_id"].as_str().unwrap(),
+            "nope.json",
+        )
         .await
         .unwrap_err();
     assert_eq!(missing.kind, PortErrorKind::NotFound, "{missing}");

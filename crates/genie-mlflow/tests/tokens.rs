@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use genie_core::ports::{NewLoggedModel, RunStatus, Tracker};
+use genie_core::ports::{DatasetRef, Metric, ModelQuery, NewLoggedModel, RunStatus, Tracker};
 use genie_mlflow::MlflowTracker;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
@@ -42,6 +42,16 @@ async fn assert_no_token_in_errors(uri: &str) {
     let tracker = MlflowTracker::with_token(uri, Some(TOKEN.to_owned())).unwrap();
     assert!(!format!("{tracker:?}").contains(TOKEN));
     let tags = BTreeMap::from([("k".to_owned(), "v".to_owned())]);
+    let dataset = DatasetRef {
+        name: "d".to_owned(),
+        digest: "h".to_owned(),
+    };
+    let metric = Metric {
+        key: "accuracy".to_owned(),
+        value: 1.0,
+        timestamp_ms: 1,
+        step: 0,
+    };
     let errors = [
         tracker.experiment("genie-opt/tokens").await.unwrap_err(),
         tracker.set_experiment_tags("1", &tags).await.unwrap_err(),
@@ -64,6 +74,19 @@ async fn assert_no_token_in_errors(uri: &str) {
             .set_logged_model_tags("m-1", &tags)
             .await
             .unwrap_err(),
+        tracker
+            .log_model_metrics("r1", "m-1", Some(&dataset), &[metric])
+            .await
+            .unwrap_err(),
+        tracker
+            .log_dataset("r1", &dataset, "b.yaml")
+            .await
+            .unwrap_err(),
+        tracker
+            .search_logged_models("1", &ModelQuery::default())
+            .await
+            .unwrap_err(),
+        tracker.read_artifact("r1", "a.json").await.unwrap_err(),
     ];
     for error in errors {
         let shown = format!("{error} {error:?}");

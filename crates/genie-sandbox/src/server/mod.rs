@@ -227,10 +227,21 @@ fn router(state: Arc<AppState>) -> Router {
         .merge(authenticated)
         .merge(sandbox)
         .fallback(not_found)
+        .layer(axum::middleware::map_response(with_request_id))
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(
             api_error::panic_response,
         ))
         .with_state(state)
+}
+
+/// Tags every answer with an `x-request-id`, as Databricks does, so clients can log it.
+async fn with_request_id(mut response: axum::response::Response) -> axum::response::Response {
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+    let id = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    if let Ok(value) = axum::http::HeaderValue::from_str(&format!("sandbox-{id:016x}")) {
+        response.headers_mut().insert("x-request-id", value);
+    }
+    response
 }
 
 /// The Genie conversation API's routes.
