@@ -168,3 +168,103 @@ fn normalized(question: &str) -> String {
         .collect::<Vec<_>>()
         .join(" ")
 }
+
+#[cfg(test)]
+mod tests {
+    use genie_core::space::{ExampleQuestionSql, SampleQuestion, TextLines};
+
+    use super::*;
+    use crate::samples::tests::ScriptedLlm;
+    use crate::validate::tests::ScriptedWarehouse;
+
+    fn space() -> SpaceConfig {
+        let mut space = SpaceConfig::default();
+        space.instructions_mut().example_question_sqls = Some(
+            ["First?", "Second?", "Third?"]
+                .iter()
+                .enumerate()
+                .map(|(index, question)| ExampleQuestionSql {
+                    id: index.to_string(),
+                    question: TextLines::from_text(question),
+                    sql: TextLines::from_text(&format!("SELECT {index}")),
+                    ..ExampleQuestionSql::default()
+                })
+                .collect(),
+        );
+        *space.sample_questions_mut() = ["first", "Fourth?"]
+            .iter()
+            .map(|question| SampleQuestion {
+                id: (*question).to_owned(),
+                question: TextLines::from_text(question),
+                ..SampleQuestion::default()
+            })
+            .collect();
+        space
+    }
+
+    async fn run(llm: Option<&Arc<dyn Llm>>, max_synthesized: usize) -> Synthesis {
+        let warehouse: Arc<dyn Warehouse> = Arc::new(ScriptedWarehouse::default());
+        let config = Config {
+            max_synthesized,
+            ..Config::default()
+        };
+        synthesize(
+            &warehouse,
+            llm,
+            &space(),
+            &config,
+            &ExecuteOptions::default(),
+        )
+        .await
+        .unwrap()
+    }
+
+    fn ids(synthesis: &Synthesis) -> Vec<&str> {
+        synthesis.candidates.iter().map(|b| b.id.as_str()).collect()
+    }
+
+    #[tokio::test]
+    async fn examples_then_new_sample_questions_up_to_the_limit() {
+        let scripted = Arc::new(ScriptedLlm {
+            reply: "SELECT 4".into(),
+            asked: std::sync::Mutex::default(),
+        });
+        let llm: Arc<dyn Llm> = scripted.clone();
+        let all = run(Some(&llm), 10).await;
+        assert_eq!(
+            ids(&all),
+            [
+                "example_first",
+                "example_second",
+                "example_third",
+                "sample_fourth"
+            ],
+            "a sample question that repeats an example is not asked again"
+        );
+        assert_eq!(scripted.asked.lock().unwrap().len(), 1);
+        assert!(
+            all.candidates
+                .iter()
+                .all(|b| b.source == BenchmarkSource::Synthesized)
+        );
+        assert_eq!(
+            ids(&run(Some(&llm), 2).await),
+            ["example_first", "example_second"]
+        );
+        assert_eq!(
+            scripted.asked.lock().unwrap().len(),
+            1,
+            "no room left: not asked"
+        );
+    }
+
+    #[tokio::test]
+    async fn without_a_model_sample_questions_are_skipped() {
+        let synthesis = run(None, 10).await;
+        assert_eq!(
+            ids(&synthesis),
+            ["example_first", "example_second", "example_third"]
+        );
+        assert!(synthesis.excluded.is_empty());
+    }
+}
