@@ -1,0 +1,163 @@
+//! [`compare_reports`]: what changed between two evaluations, per question, with an
+//! exact `McNemar` test on the questions whose outcome changed.
+
+use std::collections::HashMap;
+
+use genie_core::evaluation::{EvalReport, EvaluationRow};
+use serde::{Deserialize, Serialize};
+
+/// The significance level of [`ReportComparison::improved`].
+pub const ALPHA: f64 = 0.05;
+
+/// How one question's outcome changed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Transition {
+    /// Wrong before, correct after.
+    Fixed,
+    /// Correct before, wrong after.
+    Broken,
+    /// Correct both times.
+    UnchangedCorrect,
+    /// Wrong both times.
+    UnchangedWrong,
+}
+
+/// One question scored in both reports.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QuestionTransition {
+    /// The benchmark id.
+    pub id: String,
+    /// How its outcome changed.
+    pub transition: Transition,
+}
+
+/// Two reports compared question by question.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReportComparison {
+    /// Every question scored in both reports, in the later report's order.
+    pub transitions: Vec<QuestionTransition>,
+    /// Questions fixed (`McNemar`'s b).
+    pub fixed: usize,
+    /// Questions broken (`McNemar`'s c).
+    pub broken: usize,
+    /// Questions correct both times.
+    pub unchanged_correct: usize,
+    /// Questions wrong both times.
+    pub unchanged_wrong: usize,
+    /// Questions scored in only one of the reports (not compared).
+    pub not_comparable: Vec<String>,
+    /// The earlier report's accuracy (0–100).
+    pub accuracy_before: f64,
+    /// The later report's accuracy (0–100).
+    pub accuracy_after: f64,
+    /// Exact two-sided `McNemar` p-value on the discordant pairs.
+    pub p_value: f64,
+    /// More fixed than broken and `p_value < ALPHA`.
+    pub improved: bool,
+}
+
+/// Compares `before` with `after` on the questions both scored.
+pub fn compare_reports(before: &EvalReport, after: &EvalReport) -> ReportComparison {
+    let earlier: HashMap<&str, &EvaluationRow> = before
+        .rows
+        .iter()
+        .filter(|row| row.is_scored())
+        .map(|row| (row.id.as_str(), row))
+        .collect();
+    let mut transitions = Vec::new();
+    let mut not_comparable = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    for row in after.rows.iter().filter(|row| row.is_scored()) {
+        seen.insert(row.id.as_str());
+        let Some(previous) = earlier.get(row.id.as_str()) else {
+            not_comparable.push(row.id.clone());
+            continue;
+        };
+        let transition = match (previous.correct, row.correct) {
+            (false, true) => Transition::Fixed,
+            (true, false) => Transition::Broken,
+            (true, true) => Transition::UnchangedCorrect,
+            (false, false) => Transition::UnchangedWrong,
+        };
+        transitions.push(QuestionTransition {
+            id: row.id.clone(),
+            transition,
+        });
+    }
+    not_comparable.extend(
+        before
+            .rows
+            .iter()
+            .filter(|row| row.is_scored() && !seen.contains(row.id.as_str()))
+            .map(|row| row.id.clone()),
+    );
+    let count = |kind: Transition| transitions.iter().filter(|t| t.transition == kind).count();
+    let fixed = count(Transition::Fixed);
+    let broken = count(Transition::Broken);
+    let p_value = mcnemar_exact(fixed, broken);
+    ReportComparison {
+        fixed,
+        broken,
+        unchanged_correct: count(Transition::UnchangedCorrect),
+        unchanged_wrong: count(Transition::UnchangedWrong),
+        transitions,
+        not_comparable,
+        accuracy_before: before.overall_accuracy,
+        accuracy_after: after.overall_accuracy,
+        p_value,
+        improved: fixed > broken && p_value < ALPHA,
+    }
+}
+
+/// The exact two-sided `McNemar` p-value for `b` and `c` discordant pairs: twice the
+/// smaller binomial tail of `b + c` fair coin flips, capped at 1 (1 when there are no
+/// discordant pairs).
+pub fn mcnemar_exact(b: usize, c: usize) -> f64 {
+    let n = b + c;
+    if n == 0 {
+        return 1.0;
+    }
+    let k = b.min(c);
+    // Sum the tail in log space so large n neither overflows nor underflows.
+    #[expect(
+        clippy::cast_precision_loss,
+        reason = "question counts are far below 2^52"
+    )]
+    let (n_f, ln_half) = (n as f64, -std::f64::consts::LN_2);
+    let mut ln_choose = 0.0_f64;
+    let mut tail = 0.0_f64;
+    for i in 0..=k {
+        if i > 0 {
+            #[expect(
+                clippy::cast_precision_loss,
+                reason = "question counts are far below 2^52"
+            )]
+            let i_f = i as f64;
+            ln_choose += ((n_f - i_f + 1.0) / i_f).ln();
+        }
+        tail += (ln_choose + n_f * ln_half).exp();
+    }
+    (2.0 * tail).min(1.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn exact_p_values() {
+        let close = |a: f64, b: f64| (a - b).abs() < 1e-12;
+        assert!(close(mcnemar_exact(10, 0), 0.001_953_125));
+        assert!(close(mcnemar_exact(0, 10), 0.001_953_125));
+        assert!(close(mcnemar_exact(0, 0), 1.0));
+        assert!(close(mcnemar_exact(1, 1), 1.0));
+        // b=8, c=2: 2 * (1 + 10 + 45) / 1024.
+        assert!(close(mcnemar_exact(8, 2), 112.0 / 1024.0));
+        // b=5, c=0: 2 / 32.
+        assert!(close(mcnemar_exact(5, 0), 0.0625));
+        // Large n stays finite and symmetric.
+        let large = mcnemar_exact(600, 400);
+        assert!(large > 0.0 && large < 1e-9 && close(large, mcnemar_exact(400, 600)));
+    }
+}
