@@ -98,4 +98,19 @@ mod tests {
         };
         assert_eq!(negative.validate().len(), 1);
     }
+
+    #[test]
+    fn a_file_sets_any_subset_and_nothing_unknown() {
+        let config: Config =
+            serde_saphyr::from_str("concurrency: 8\ntemplate_variables:\n  catalog: dev\n")
+                .unwrap();
+        assert_eq!(config.concurrency, 8);
+        assert_eq!(config.template_variables.get("catalog"), Some("dev"));
+        assert_eq!(config.top_n, Config::default().top_n);
+        let error = serde_saphyr::from_str::<Config>("concurency: 8\n").unwrap_err();
+        assert!(
+            error.to_string().contains("unknown field `concurency`"),
+            "{error}"
+        );
+    }
 }

@@ -22,8 +22,10 @@ static TEMPORARY_FILES: AtomicU64 = AtomicU64::new(0);
 /// It never overwrites anything: the text goes to a new temporary file in the same
 /// directory, which is then linked to the first free name (a link, unlike a rename,
 /// fails when the name exists) and removed, so the file appears complete or not at
-/// all. The ground truths are written resolved, so the file needs no `catalog` or
-/// `gold_schema`; it reads back with `genie_core::benchmark::parse_benchmark_file`.
+/// all. On a file system without hard links it fails naming the path rather than risk
+/// an overwrite. The ground truths are written resolved, so the file needs no
+/// `catalog` or `gold_schema`; it reads back with
+/// `genie_core::benchmark::parse_benchmark_file`.
 pub fn write_corrected_file(original: &Path, set: &BenchmarkSet) -> Result<PathBuf, Error> {
     let text = render(
         set,
