@@ -11,6 +11,10 @@
 
 mod commands;
 mod files;
+mod progress;
+mod report;
+mod tracking;
+mod workspace;
 
 use std::process::ExitCode;
 
@@ -31,6 +35,8 @@ enum Command {
     Space(commands::space::SpaceCommand),
     /// Serve a fixture as a local Databricks workspace on 127.0.0.1.
     Sandbox(Box<commands::sandbox::SandboxArgs>),
+    /// Measure a space on benchmark questions: ask Genie, run both SQLs, judge.
+    Evaluate(Box<commands::evaluate::EvaluateArgs>),
 }
 
 /// How a command ended, when it did not simply succeed.
@@ -50,9 +56,11 @@ impl From<anyhow::Error> for Failure {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    init_logging();
     let outcome = match cli.command {
         Command::Space(command) => commands::space::run(command),
         Command::Sandbox(args) => commands::sandbox::run(*args),
+        Command::Evaluate(args) => commands::evaluate::run(&args),
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
@@ -65,4 +73,15 @@ fn main() -> ExitCode {
             ExitCode::from(2)
         }
     }
+}
+
+/// Logs to standard error at the level `GENIE_OPT_LOG` names (`RUST_LOG` syntax;
+/// warnings by default). Clients never log secrets, so no filtering is needed here.
+fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("GENIE_OPT_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
 }

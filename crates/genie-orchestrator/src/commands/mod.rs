@@ -1,4 +1,5 @@
 //! One module per top-level command.
 
+pub(crate) mod evaluate;
 pub(crate) mod sandbox;
 pub(crate) mod space;

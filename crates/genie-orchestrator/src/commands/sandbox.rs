@@ -1,7 +1,7 @@
 //! `genie-opt sandbox`: serve a fixture as a local Databricks workspace on 127.0.0.1.
 
 use std::io::Write as _;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
 use clap::Args;
@@ -32,7 +32,7 @@ pub(crate) struct SandboxArgs {
 
 /// One flag per key of the faults file; each overrides the file's value.
 #[derive(Debug, Args)]
-struct FaultFlags {
+pub(crate) struct FaultFlags {
     /// The seed of every fault draw and of the Genie simulator.
     #[arg(long)]
     seed: Option<u64>,
@@ -105,12 +105,12 @@ impl FaultFlags {
 }
 
 /// The faults file (if any) with the flags applied, validated.
-fn faults(args: &SandboxArgs) -> anyhow::Result<Faults> {
-    let from_file = match &args.faults {
+pub(crate) fn faults(file: Option<&Path>, flags: &FaultFlags) -> anyhow::Result<Faults> {
+    let from_file = match file {
         Some(path) => Faults::from_file(path)?,
         None => Faults::default(),
     };
-    let faults = args.overrides.apply(from_file);
+    let faults = flags.apply(from_file);
     faults.validate("the command line")?;
     Ok(faults)
 }
@@ -119,7 +119,7 @@ fn faults(args: &SandboxArgs) -> anyhow::Result<Faults> {
 /// runs until interrupted.
 pub(crate) fn run(args: SandboxArgs) -> Result<(), Failure> {
     let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
-    let faults = faults(&args)?;
+    let faults = faults(args.faults.as_deref(), &args.overrides)?;
     runtime.block_on(async {
         let fixture = Fixture::load(&args.fixture).await?;
         let (token, generated) = match args.token {
@@ -157,7 +157,7 @@ pub(crate) fn run(args: SandboxArgs) -> Result<(), Failure> {
 }
 
 /// A `dapi`-style token from the operating system's randomness.
-fn random_token() -> anyhow::Result<String> {
+pub(crate) fn random_token() -> anyhow::Result<String> {
     let mut bytes = [0_u8; 16];
     std::fs::File::open("/dev/urandom")
         .and_then(|mut file| std::io::Read::read_exact(&mut file, &mut bytes))

@@ -1,5 +1,6 @@
 //! Integration tests of the `genie-opt` binary, run as a process.
 
+mod evaluate;
 mod sandbox;
 mod space;
 

@@ -1,0 +1,305 @@
+//! `genie-opt evaluate`: measures a space on benchmark questions — routes to the
+//! generator (load, resolve, validate ground truth by execution, split) and then to
+//! the evaluator (ask Genie, run both SQLs, judge) — and reports: the artifacts under
+//! `--output-dir`, optional `--json` and `--junit` files, a tracker run, and a table.
+
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use anyhow::Context as _;
+use clap::{Args, ValueEnum};
+use genie_core::benchmark::{BenchmarkFile, parse_benchmark_file};
+use genie_core::evaluation::{EvalReport, Scope};
+use genie_core::ports::DatasetRef;
+use genie_core::workers::{EvaluationRequest, Evaluator as _, GenerateRequest, Generator as _};
+use genie_evaluator::{GenieEvaluator, JudgeBackend};
+use genie_generator::BenchmarkGenerator;
+
+use crate::progress::ProgressBar;
+use crate::workspace::{LlmArgs, Workspace, WorkspaceArgs};
+use crate::{Failure, files, report, tracking};
+
+/// Flags of `genie-opt evaluate`.
+#[derive(Debug, Args)]
+pub(crate) struct EvaluateArgs {
+    #[command(flatten)]
+    workspace: WorkspaceArgs,
+    /// The benchmark questions (YAML: `benchmarks:` with `id`, `question`,
+    /// `expected_sql`, optional `split`, `priority`, `category`).
+    #[arg(long, value_name = "FILE")]
+    benchmarks: PathBuf,
+    /// Which questions, how often: `full`, `p0`, `held_out`, or `repeatability:N`.
+    #[arg(long, default_value = "full", value_parser = parse_scope)]
+    scope: Scope,
+    /// Exit with code 1 when accuracy (0–100, over scored questions) is below this.
+    #[arg(long, value_name = "PERCENT")]
+    min_accuracy: Option<f64>,
+    /// Also write the report as JUnit XML here.
+    #[arg(long, value_name = "FILE")]
+    junit: Option<PathBuf>,
+    /// Also write the report as JSON here.
+    #[arg(long, value_name = "FILE")]
+    json: Option<PathBuf>,
+    /// Questions in flight at once (the qpm limit still applies).
+    #[arg(long, default_value_t = 4)]
+    concurrency: usize,
+    /// Which judges: `local` (code judges), `llm` (adds LLM judges and the arbiter),
+    /// or `official` (Databricks' benchmark eval-run API).
+    #[arg(long, value_enum, default_value_t = Judges::Local)]
+    judges: Judges,
+    /// With `--judges official`: the dev space whose `benchmarks` section the eval run
+    /// uses (its benchmarks are replaced; never name production).
+    #[arg(long, value_name = "ID")]
+    dev_space_id: Option<String>,
+    #[command(flatten, next_help_heading = "LLM judges (with --judges llm)")]
+    llm: LlmArgs,
+    /// Mark more questions P0 (comma-separated ids).
+    #[arg(long, value_delimiter = ',', value_name = "ID,…")]
+    p0: Vec<String>,
+    /// Keep questions whose ground truth fails to run (normally excluded).
+    #[arg(long)]
+    keep_invalid: bool,
+    /// Where `evaluation/eval_results.json`, `failures.json` and
+    /// `arbiter_actions.json` are written.
+    #[arg(long, value_name = "DIR", default_value = "genie-opt-output")]
+    output_dir: PathBuf,
+    /// The tracking URI (else `MLFLOW_TRACKING_URI`; with neither, files under
+    /// `./genie-opt-runs/`).
+    #[arg(long, value_name = "URI")]
+    tracking_uri: Option<String>,
+}
+
+/// The judge backends as the command line names them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Judges {
+    /// Code judges, no model.
+    Local,
+    /// Code judges plus LLM judges and the arbiter.
+    Llm,
+    /// Databricks' benchmark eval-run API.
+    Official,
+}
+
+/// `full`, `p0`, `held_out` or `repeatability:N`.
+fn parse_scope(text: &str) -> Result<Scope, String> {
+    match text {
+        "full" => Ok(Scope::Full),
+        "p0" => Ok(Scope::P0),
+        "held_out" | "held-out" => Ok(Scope::HeldOut),
+        other => {
+            let n = other
+                .strip_prefix("repeatability:")
+                .or_else(|| other.strip_prefix("repeatability="))
+                .ok_or_else(|| {
+                    format!("`{other}` is not a scope: use full, p0, held_out or repeatability:N")
+                })?;
+            match n.parse::<u32>() {
+                Ok(n) if n >= 2 => Ok(Scope::Repeatability { n }),
+                _ => Err(format!("repeatability needs N ≥ 2 asks, got `{n}`")),
+            }
+        }
+    }
+}
+
+/// Loads the benchmark file; its errors name the file and line.
+fn load_benchmarks(path: &Path) -> anyhow::Result<BenchmarkFile> {
+    let text = files::read_text(path)?;
+    parse_benchmark_file(&path.display().to_string(), &text).map_err(anyhow::Error::from)
+}
+
+/// Runs the evaluation; exit 1 when below `--min-accuracy`.
+pub(crate) fn run(args: &EvaluateArgs) -> Result<(), Failure> {
+    if let Some(min) = args.min_accuracy
+        && !(0.0..=100.0).contains(&min)
+    {
+        return Err(anyhow::anyhow!("--min-accuracy must be between 0 and 100, got {min}").into());
+    }
+    if args.concurrency == 0 {
+        return Err(anyhow::anyhow!("--concurrency must be at least 1").into());
+    }
+    let file = load_benchmarks(&args.benchmarks)?;
+    let (tracker, tracking_place) = tracking::tracker(args.tracking_uri.as_deref())?;
+    let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
+    let report = runtime.block_on(async {
+        let workspace = Workspace::connect(&args.workspace).await?;
+        let outcome = evaluate(args, &workspace, file).await;
+        workspace.close().await;
+        let (report, dataset) = outcome?;
+        write_outputs(args, &report)?;
+        let run_id = log(tracker.as_ref(), &report, &dataset, &args.benchmarks)
+            .await
+            .with_context(|| format!("cannot log the run to {tracking_place}"))?;
+        Ok::<_, anyhow::Error>((report, run_id))
+    });
+    let (report, run_id) = report?;
+    let mut out = std::io::stdout().lock();
+    let summary = report::summary(&report);
+    writeln!(
+        out,
+        "{summary}\nreport: {}\ntracked: run {run_id} ({tracking_place})",
+        args.output_dir.join("evaluation").display()
+    )
+    .context("cannot write to standard output")?;
+    match args.min_accuracy {
+        Some(min) if report.overall_accuracy < min => {
+            writeln!(
+                out,
+                "accuracy {:.1}% is below --min-accuracy {min}",
+                report.overall_accuracy
+            )
+            .context("cannot write to standard output")?;
+            Err(Failure::Findings)
+        }
+        _ => Ok(()),
+    }
+}
+
+/// Generator, then evaluator, on the connected workspace.
+async fn evaluate(
+    args: &EvaluateArgs,
+    workspace: &Workspace,
+    file: BenchmarkFile,
+) -> anyhow::Result<(EvalReport, DatasetRef)> {
+    let space = workspace
+        .genie
+        .get_space(&workspace.space_id)
+        .await
+        .with_context(|| format!("cannot read space {}", workspace.space_id))?;
+    let config = space
+        .config()
+        .with_context(|| format!("space {} has no readable configuration", workspace.space_id))?;
+    let generator = BenchmarkGenerator::new(
+        Arc::clone(&workspace.warehouse),
+        genie_generator::Config::default(),
+    )?;
+    let request = GenerateRequest {
+        space_id: workspace.space_id.clone(),
+        config: config.clone(),
+        domain: file.domain.clone(),
+        file: Some(file),
+        extra_p0: args.p0.clone(),
+        keep_invalid: args.keep_invalid,
+    };
+    let benchmarks = generator.generate(&request).await?;
+    for excluded in &benchmarks.excluded {
+        tracing::warn!(id = %excluded.id, reason = %excluded.reason, "ground truth excluded");
+    }
+    let judges = match args.judges {
+        Judges::Local => JudgeBackend::Local,
+        Judges::Llm => JudgeBackend::Llm,
+        Judges::Official => JudgeBackend::Official {
+            dev_space_id: args.dev_space_id.clone().or_else(|| workspace.sandbox.as_ref().map(|_| workspace.space_id.clone())).context(
+                "--judges official writes the benchmarks into a space's `benchmarks` section: name a dev copy with --dev-space-id (never production)",
+            )?,
+        },
+    };
+    let llm = match args.judges {
+        Judges::Llm => Some(workspace.llm(&args.llm)?),
+        _ => None,
+    };
+    let config_hash = config.content_hash();
+    let dataset = DatasetRef {
+        name: benchmarks.dataset_name.clone(),
+        digest: benchmarks.content_hash.short().to_owned(),
+    };
+    let total = match &args.scope {
+        Scope::Repeatability { n } => {
+            benchmarks.benchmarks.len() * usize::try_from(*n).unwrap_or(1)
+        }
+        _ => benchmarks.benchmarks.len(),
+    };
+    let progress = Arc::new(ProgressBar::new(total));
+    let evaluator = GenieEvaluator::builder(
+        Arc::clone(&workspace.genie),
+        Arc::clone(&workspace.warehouse),
+    )
+    .config(genie_evaluator::Config {
+        concurrency: args.concurrency,
+        judges,
+        ..genie_evaluator::Config::default()
+    })
+    .progress(progress.clone());
+    let evaluator = match llm {
+        Some(llm) => evaluator.llm(llm),
+        None => evaluator,
+    }
+    .build();
+    let request = EvaluationRequest {
+        space_id: workspace.space_id.clone(),
+        config_hash: Some(config_hash),
+        benchmarks,
+        scope: args.scope.clone(),
+        iteration: 0,
+        previous: None,
+    };
+    let report = evaluator.evaluate(&request).await;
+    progress.finish();
+    Ok((report?, dataset))
+}
+
+/// The artifacts, and the `--json` / `--junit` files, each written atomically.
+fn write_outputs(args: &EvaluateArgs, report: &EvalReport) -> anyhow::Result<()> {
+    for (path, content) in genie_evaluator::report_artifacts(report) {
+        let target = args.output_dir.join(&path);
+        if let Some(parent) = target.parent() {
+            std::fs::create_dir_all(parent)
+                .with_context(|| format!("cannot create `{}`", parent.display()))?;
+        }
+        files::write_atomic(&target, &content)?;
+    }
+    if let Some(path) = &args.json {
+        let mut text = serde_json::to_string_pretty(report).context("cannot render the report")?;
+        text.push('\n');
+        files::write_atomic(path, text.as_bytes())?;
+    }
+    if let Some(path) = &args.junit {
+        files::write_atomic(path, report::junit(report).as_bytes())?;
+    }
+    Ok(())
+}
+
+/// One tracker run for the evaluation (DESIGN §8), with its dataset; returns its id.
+async fn log(
+    tracker: &dyn genie_core::ports::Tracker,
+    report: &EvalReport,
+    dataset: &DatasetRef,
+    benchmarks: &Path,
+) -> anyhow::Result<String> {
+    let experiment = tracker
+        .experiment(&format!("genie-opt/{}", report.space_id))
+        .await?;
+    let now_ms = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |elapsed| {
+            u64::try_from(elapsed.as_millis()).unwrap_or(u64::MAX)
+        });
+    let run_id = genie_evaluator::log_report(tracker, &experiment, report, now_ms).await?;
+    tracker
+        .log_dataset(&run_id, dataset, &benchmarks.display().to_string())
+        .await?;
+    Ok(run_id)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scopes_parse_and_bad_ones_say_why() {
+        assert_eq!(parse_scope("full").unwrap(), Scope::Full);
+        assert_eq!(parse_scope("p0").unwrap(), Scope::P0);
+        assert_eq!(parse_scope("held_out").unwrap(), Scope::HeldOut);
+        assert_eq!(
+            parse_scope("repeatability:3").unwrap(),
+            Scope::Repeatability { n: 3 }
+        );
+        assert!(
+            parse_scope("repeatability:1")
+                .unwrap_err()
+                .contains("N ≥ 2")
+        );
+        assert!(parse_scope("slice").unwrap_err().contains("not a scope"));
+    }
+}

@@ -1,0 +1,242 @@
+//! `genie-opt evaluate` against the embedded sandbox, end to end: the JSON report and
+//! its recount, JUnit XML read back with an XML parser, the artifacts and the file
+//! tracker's run, exit codes, and errors that name the file and line.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+use crate::{fixture, scratch, stderr, stdout};
+
+/// Runs `genie-opt` in `directory` (so the default tracker writes there), without any
+/// tracking URI from the environment.
+fn genie_opt_in(directory: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_genie-opt"))
+        .args(args)
+        .current_dir(directory)
+        .env_remove("MLFLOW_TRACKING_URI")
+        .env_remove("DATABRICKS_HOST")
+        .env_remove("DATABRICKS_TOKEN")
+        .env_remove("DATABRICKS_CONFIG_PROFILE")
+        .env_remove("DATABRICKS_CONFIG_FILE")
+        .env("HOME", directory)
+        .output()
+        .expect("genie-opt runs")
+}
+
+fn text(path: &Path) -> String {
+    path.display().to_string()
+}
+
+fn retail() -> PathBuf {
+    fixture("retail")
+}
+
+/// `evaluate --sandbox fixtures/retail` with `extra` flags, in a fresh directory.
+fn evaluate(name: &str, extra: &[&str]) -> (PathBuf, Output) {
+    let directory = scratch(name);
+    let mut args = vec![
+        "evaluate".to_owned(),
+        "--sandbox".to_owned(),
+        text(&retail()),
+        "--benchmarks".to_owned(),
+        text(&retail().join("benchmarks.yaml")),
+        "--json".to_owned(),
+        text(&directory.join("report.json")),
+        "--junit".to_owned(),
+        text(&directory.join("report.xml")),
+    ];
+    args.extend(extra.iter().map(|arg| (*arg).to_owned()));
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let output = genie_opt_in(&directory, &args);
+    (directory, output)
+}
+
+fn read_json(path: &Path) -> Value {
+    serde_json::from_str(&std::fs::read_to_string(path).expect("file written")).expect("JSON")
+}
+
+#[test]
+fn the_weak_retail_space_is_measured_and_reported_everywhere() {
+    let (directory, output) = evaluate("weak", &[]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let report = read_json(&directory.join("report.json"));
+    let rows = report["rows"].as_array().unwrap();
+    assert_eq!(report["total_questions"], 54);
+    assert_eq!(rows.len(), 54);
+    // The recount: accuracy is correct rows over scored rows.
+    let scored: Vec<&Value> = rows
+        .iter()
+        .filter(|row| row["excluded"].is_null())
+        .collect();
+    let correct = scored.iter().filter(|row| row["correct"] == true).count();
+    assert_eq!(report["scored"], scored.len());
+    assert_eq!(report["correct_count"], correct);
+    #[expect(clippy::cast_precision_loss, reason = "tiny counts")]
+    let accuracy = 100.0 * correct as f64 / scored.len() as f64;
+    let reported = report["overall_accuracy"].as_f64().unwrap();
+    assert!(
+        (reported - accuracy).abs() < 0.01,
+        "{reported} vs {accuracy}"
+    );
+    assert!(
+        (20.0..70.0).contains(&reported),
+        "a weak space scores low: {reported}"
+    );
+    for row in rows {
+        for field in ["id", "split", "priority", "correct", "verdicts"] {
+            assert!(!row[field].is_null(), "row without {field}: {row}");
+        }
+        if row["correct"] == false && row["excluded"].is_null() {
+            assert!(
+                !row["failure_type"].is_null(),
+                "a failing row has a type: {row}"
+            );
+        }
+    }
+    assert!(
+        report["scores"]["result_correctness"].is_number(),
+        "{}",
+        report["scores"]
+    );
+
+    // JUnit, read back with an XML parser.
+    let xml = std::fs::read_to_string(directory.join("report.xml")).unwrap();
+    let document = roxmltree::Document::parse(&xml).expect("well-formed JUnit XML");
+    let cases: Vec<_> = document
+        .descendants()
+        .filter(|node| node.has_tag_name("testcase"))
+        .collect();
+    assert_eq!(cases.len(), 54);
+    let failures = cases
+        .iter()
+        .filter(|case| case.children().any(|child| child.has_tag_name("failure")))
+        .count();
+    assert_eq!(failures, scored.len() - correct);
+    let suite = document
+        .descendants()
+        .find(|node| node.has_tag_name("testsuite"))
+        .unwrap();
+    assert_eq!(suite.attribute("tests"), Some("54"));
+    assert_eq!(
+        suite.attribute("failures"),
+        Some(failures.to_string().as_str())
+    );
+
+    // Artifacts and the file tracker's run.
+    for artifact in ["eval_results.json", "failures.json", "arbiter_actions.json"] {
+        let path = directory.join("genie-opt-output/evaluation").join(artifact);
+        assert!(path.is_file(), "{} written", path.display());
+    }
+    let runs: Vec<_> = std::fs::read_dir(directory.join("genie-opt-runs/runs"))
+        .expect("the file tracker wrote a run")
+        .collect();
+    assert_eq!(runs.len(), 1);
+    let run_dir = runs[0].as_ref().unwrap().path();
+    let run = read_json(&run_dir.join("run.json"));
+    assert!(
+        run["run_name"]
+            .as_str()
+            .unwrap()
+            .starts_with("genie_eval_iter0_"),
+        "{run}"
+    );
+    assert_eq!(run["params"]["eval_scope"], "full");
+    assert_eq!(run["inputs"][0]["name"], report["dataset"]);
+    assert!(
+        run_dir
+            .join("artifacts/evaluation/eval_results.json")
+            .is_file()
+    );
+
+    let summary = stdout(&output);
+    assert!(summary.contains("scored of 54"), "{summary}");
+    assert!(summary.contains("result_correctness"), "{summary}");
+}
+
+#[test]
+fn the_improved_space_passes_a_minimum_and_the_weak_one_exits_1() {
+    let improved = text(&retail().join("space_improved.json"));
+    let (_, output) = evaluate(
+        "improved",
+        &[
+            "--space-file",
+            &improved,
+            "--scope",
+            "p0",
+            "--min-accuracy",
+            "90",
+        ],
+    );
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let (_, output) = evaluate("below", &["--scope", "p0", "--min-accuracy", "90"]);
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    assert!(
+        stdout(&output).contains("below --min-accuracy 90"),
+        "{}",
+        stdout(&output)
+    );
+}
+
+#[test]
+fn the_p0_report_is_stable() {
+    let (directory, output) = evaluate("snapshot", &["--scope", "p0", "--seed", "7"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let report = read_json(&directory.join("report.json"));
+    insta::assert_json_snapshot!("evaluate_p0_report", report);
+}
+
+#[test]
+fn bad_input_exits_2_naming_the_file_and_line() {
+    let directory = scratch("bad-benchmarks");
+    let benchmarks = directory.join("benchmarks.yaml");
+    std::fs::write(
+        &benchmarks,
+        "benchmarks:\n  - id: one\n    question: \"How many?\"\n    expected_sql: SELECT 1\n  - id: two\n    question: \"Missing SQL\"\n",
+    )
+    .unwrap();
+    let output = genie_opt_in(
+        &directory,
+        &[
+            "evaluate",
+            "--sandbox",
+            &text(&retail()),
+            "--benchmarks",
+            &text(&benchmarks),
+        ],
+    );
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    let message = stderr(&output);
+    assert!(
+        message.contains("benchmarks.yaml:6:"),
+        "file and line: {message}"
+    );
+    assert!(
+        message.contains("benchmarks[1].expected_sql"),
+        "the field: {message}"
+    );
+
+    let output = genie_opt_in(
+        &directory,
+        &["evaluate", "--benchmarks", &text(&benchmarks)],
+    );
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+
+    let output = genie_opt_in(
+        &directory,
+        &[
+            "evaluate",
+            "--space-id",
+            "01ef00000000000000000000000000aa",
+            "--benchmarks",
+            &text(&retail().join("benchmarks.yaml")),
+        ],
+    );
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("--sandbox"),
+        "no credentials: says how to use the sandbox: {}",
+        stderr(&output)
+    );
+}
