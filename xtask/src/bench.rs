@@ -13,6 +13,7 @@ use serde_json::json;
 
 use crate::ci::cargo;
 
+mod evaluate;
 mod sandbox;
 
 /// Runs the benchmark `name`, re-running itself in the release profile when asked.
@@ -39,7 +40,8 @@ pub(crate) fn run(name: &str, release: bool) -> anyhow::Result<()> {
     let figures = match name {
         "compare" => compare()?,
         "sandbox" => sandbox::sandbox()?,
-        other => bail!("unknown benchmark `{other}`; known: compare, sandbox"),
+        "evaluate" => evaluate::evaluate()?,
+        other => bail!("unknown benchmark `{other}`; known: compare, sandbox, evaluate"),
     };
     let directory = bench_directory();
     std::fs::create_dir_all(&directory)
