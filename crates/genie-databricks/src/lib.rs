@@ -27,6 +27,7 @@
 pub mod auth;
 mod dedupe;
 mod error;
+mod eval_runs;
 mod genie;
 mod http;
 mod limiter;

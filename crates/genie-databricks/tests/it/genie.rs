@@ -276,3 +276,65 @@ async fn under_the_fault_mix_no_question_is_lost_or_asked_twice_and_the_rate_hol
     );
     server.shutdown().await;
 }
+
+#[tokio::test]
+async fn benchmark_eval_runs_are_run_to_the_end_and_read_back() {
+    let server = sandbox(Faults {
+        status_latency_ms: 40,
+        ..Faults::default()
+    })
+    .await;
+    let genie = genie(&server, RateLimiter::new(100, Duration::from_secs(1)));
+    let mut space = genie.get_space(SPACE_ID).await.unwrap();
+    let mut config = space.config().unwrap();
+    let question = |id: &str, text: &str, sql: &str| {
+        serde_json::from_value(
+            json!({"id": id, "question": [text], "answer": [{"format": "SQL", "content": [sql]}]}),
+        )
+        .unwrap()
+    };
+    *config.benchmark_questions_mut() = vec![
+        question(
+            "01f0dd00000000000000000000000b01",
+            QUESTION,
+            "SELECT COUNT(*) AS orders FROM main.sales.orders",
+        ),
+        question(
+            "01f0dd00000000000000000000000b02",
+            QUESTION,
+            "SELECT COUNT(*) AS orders FROM main.sales.orders WHERE region = 'EMEA'",
+        ),
+    ];
+    let etag = space.etag.take();
+    genie
+        .update_space(SPACE_ID, &config, etag.as_deref())
+        .await
+        .unwrap();
+
+    let results = genie.run_benchmark_eval(SPACE_ID, &[]).await.unwrap();
+    assert_eq!(results.len(), 2);
+    let good = &results[0];
+    assert_eq!(good.question_id, "01f0dd00000000000000000000000b01");
+    assert_eq!(good.status, "DONE");
+    assert_eq!(good.assessment.as_deref(), Some("GOOD"));
+    assert!(good.genie_sql.as_deref().unwrap().contains("COUNT(*)"));
+    let bad = &results[1];
+    assert_eq!(bad.assessment.as_deref(), Some("BAD"));
+    assert!(
+        bad.assessment_reasons
+            .contains(&"SINGLE_CELL_DIFFERENCE".to_owned()),
+        "{bad:?}"
+    );
+    assert!(bad.expected_sql.as_deref().unwrap().contains("EMEA"));
+
+    let chosen = genie
+        .run_benchmark_eval(SPACE_ID, &["01f0dd00000000000000000000000b02".to_owned()])
+        .await
+        .unwrap();
+    assert_eq!(chosen.len(), 1);
+    let unknown = genie
+        .run_benchmark_eval(SPACE_ID, &["01f0dd00000000000000000000000bff".to_owned()])
+        .await
+        .unwrap_err();
+    assert_eq!(unknown.kind, PortErrorKind::InvalidRequest, "{unknown}");
+}
