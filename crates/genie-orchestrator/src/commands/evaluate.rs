@@ -27,9 +27,11 @@ pub(crate) struct EvaluateArgs {
     #[command(flatten)]
     workspace: WorkspaceArgs,
     /// The benchmark questions (YAML: `benchmarks:` with `id`, `question`,
-    /// `expected_sql`, optional `split`, `priority`, `category`).
+    /// `expected_sql`, optional `split`, `priority`, `category`). Without it, questions
+    /// are synthesized from the space's own example SQL and tables, labelled
+    /// `synthesized` and checked by running them.
     #[arg(long, value_name = "FILE")]
-    benchmarks: PathBuf,
+    benchmarks: Option<PathBuf>,
     /// Which questions, how often: `full`, `p0`, `held_out`, or `repeatability:N`.
     #[arg(long, default_value = "full", value_parser = parse_scope)]
     scope: Scope,
@@ -119,7 +121,11 @@ pub(crate) fn run(args: &EvaluateArgs) -> Result<(), Failure> {
     if args.concurrency == 0 {
         return Err(anyhow::anyhow!("--concurrency must be at least 1").into());
     }
-    let file = load_benchmarks(&args.benchmarks)?;
+    let file = args
+        .benchmarks
+        .as_deref()
+        .map(load_benchmarks)
+        .transpose()?;
     let (tracker, tracking_place) = tracking::tracker(args.tracking_uri.as_deref())?;
     let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
     let report = runtime.block_on(async {
@@ -128,7 +134,11 @@ pub(crate) fn run(args: &EvaluateArgs) -> Result<(), Failure> {
         workspace.close().await;
         let (report, dataset) = outcome?;
         write_outputs(args, &report)?;
-        let run_id = log(tracker.as_ref(), &report, &dataset, &args.benchmarks)
+        let source = args.benchmarks.as_ref().map_or_else(
+            || "synthesized from the space".to_owned(),
+            |path| path.display().to_string(),
+        );
+        let run_id = log(tracker.as_ref(), &report, &dataset, &source)
             .await
             .with_context(|| format!("cannot log the run to {tracking_place}"))?;
         Ok::<_, anyhow::Error>((report, run_id))
@@ -160,7 +170,7 @@ pub(crate) fn run(args: &EvaluateArgs) -> Result<(), Failure> {
 async fn evaluate(
     args: &EvaluateArgs,
     workspace: &Workspace,
-    file: BenchmarkFile,
+    file: Option<BenchmarkFile>,
 ) -> anyhow::Result<(EvalReport, DatasetRef)> {
     let space = workspace
         .genie
@@ -177,12 +187,19 @@ async fn evaluate(
     let request = GenerateRequest {
         space_id: workspace.space_id.clone(),
         config: config.clone(),
-        domain: file.domain.clone(),
-        file: Some(file),
+        domain: file.as_ref().and_then(|file| file.domain.clone()),
+        file,
         extra_p0: args.p0.clone(),
         keep_invalid: args.keep_invalid,
     };
+    let synthesized = request.file.is_none();
     let benchmarks = generator.generate(&request).await?;
+    if synthesized {
+        tracing::warn!(
+            questions = benchmarks.benchmarks.len(),
+            "no --benchmarks: every question was synthesized from the space's own metadata"
+        );
+    }
     for excluded in &benchmarks.excluded {
         tracing::warn!(id = %excluded.id, reason = %excluded.reason, "ground truth excluded");
     }
@@ -265,7 +282,7 @@ async fn log(
     tracker: &dyn genie_core::ports::Tracker,
     report: &EvalReport,
     dataset: &DatasetRef,
-    benchmarks: &Path,
+    source: &str,
 ) -> anyhow::Result<String> {
     let experiment = tracker
         .experiment(&format!("genie-opt/{}", report.space_id))
@@ -276,9 +293,7 @@ async fn log(
             u64::try_from(elapsed.as_millis()).unwrap_or(u64::MAX)
         });
     let run_id = genie_evaluator::log_report(tracker, &experiment, report, now_ms).await?;
-    tracker
-        .log_dataset(&run_id, dataset, &benchmarks.display().to_string())
-        .await?;
+    tracker.log_dataset(&run_id, dataset, source).await?;
     Ok(run_id)
 }
 

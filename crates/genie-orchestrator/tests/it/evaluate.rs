@@ -240,3 +240,39 @@ fn bad_input_exits_2_naming_the_file_and_line() {
         stderr(&output)
     );
 }
+
+#[test]
+fn without_benchmarks_questions_are_synthesized_from_the_space() {
+    let directory = scratch("synthesized");
+    let report = directory.join("report.json");
+    let output = genie_opt_in(
+        &directory,
+        &[
+            "evaluate",
+            "--sandbox",
+            &text(&retail()),
+            "--json",
+            &text(&report),
+        ],
+    );
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("synthesized"),
+        "says the questions are synthesized: {}",
+        stderr(&output)
+    );
+    let report = read_json(&report);
+    assert!(
+        report["total_questions"].as_u64().unwrap() >= 10,
+        "{}",
+        report["total_questions"]
+    );
+    let run = std::fs::read_dir(directory.join("genie-opt-runs/runs"))
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    let run = read_json(&run.join("run.json"));
+    assert_eq!(run["inputs"][0]["source"], "synthesized from the space");
+}
