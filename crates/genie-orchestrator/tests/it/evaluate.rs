@@ -276,3 +276,107 @@ fn without_benchmarks_questions_are_synthesized_from_the_space() {
     let run = read_json(&run.join("run.json"));
     assert_eq!(run["inputs"][0]["source"], "synthesized from the space");
 }
+
+/// Kills a server process when the test ends, pass or fail.
+struct Server(std::process::Child);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Every file under `directory`, recursively.
+fn files_under(directory: &Path) -> Vec<PathBuf> {
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir(directory).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            found.extend(files_under(&path));
+        } else {
+            found.push(path);
+        }
+    }
+    found
+}
+
+#[test]
+fn a_databricks_session_logs_and_writes_no_token() {
+    use std::io::{BufRead as _, BufReader};
+    const SECRET: &str = "dapi-5ec7e7-orchestrator-session";
+    let mut server = Server(
+        Command::new(env!("CARGO_BIN_EXE_genie-opt"))
+            .args([
+                "sandbox",
+                "--fixture",
+                &text(&retail()),
+                "--port",
+                "0",
+                "--token",
+                SECRET,
+            ])
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("the sandbox starts"),
+    );
+    let mut line = String::new();
+    BufReader::new(server.0.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let url = line
+        .trim()
+        .strip_prefix("listening on ")
+        .unwrap()
+        .to_owned();
+
+    let directory = scratch("secrets");
+    let space_id = genie_sandbox::fixture::production_space_id("retail");
+    let output = Command::new(env!("CARGO_BIN_EXE_genie-opt"))
+        .args([
+            "evaluate",
+            "--space-id",
+            &space_id,
+            "--benchmarks",
+            &text(&retail().join("benchmarks.yaml")),
+            "--scope",
+            "p0",
+            "--qpm",
+            "600",
+            "--json",
+            &text(&directory.join("report.json")),
+            "--junit",
+            &text(&directory.join("report.xml")),
+        ])
+        .current_dir(&directory)
+        .env_remove("MLFLOW_TRACKING_URI")
+        .env("HOME", &directory)
+        .env("DATABRICKS_HOST", &url)
+        .env("DATABRICKS_TOKEN", SECRET)
+        .env("GENIE_OPT_LOG", "trace")
+        .output()
+        .expect("genie-opt runs");
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert!(stderr(&output).contains("TRACE"), "logged at TRACE");
+    assert!(!stdout(&output).contains(SECRET), "the token is on stdout");
+    assert!(
+        !stderr(&output).contains(SECRET),
+        "the token is in a log line"
+    );
+    let written = files_under(&directory);
+    assert!(
+        written.len() >= 8,
+        "report, JUnit, artifacts, run files: {written:?}"
+    );
+    for path in written {
+        let content = String::from_utf8_lossy(&std::fs::read(&path).unwrap()).into_owned();
+        assert!(
+            !content.contains(SECRET),
+            "the token is in {}",
+            path.display()
+        );
+    }
+    let report = read_json(&directory.join("report.json"));
+    assert_eq!(report["total_questions"], 8);
+}
