@@ -219,28 +219,6 @@ pub enum BlameItem {
     Benchmark,
 }
 
-/// One question's outcome in Databricks' own benchmark evaluation (the eval-run API
-/// over a space's `benchmarks` section).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct OfficialEvalResult {
-    /// The space's benchmark question id.
-    pub question_id: String,
-    /// The question text, when the service returned it.
-    pub question: Option<String>,
-    /// The result's status (`DONE`, `EVALUATION_FAILED`, …).
-    pub status: String,
-    /// `GOOD`, `BAD` or `NEEDS_REVIEW`; `None` when the evaluation failed.
-    pub assessment: Option<String>,
-    /// Why, in the service's words (`RESULT_MISSING_ROWS`, `LLM_JUDGE_MISSING_JOIN`, …).
-    pub assessment_reasons: Vec<String>,
-    /// The SQL Genie answered with.
-    pub genie_sql: Option<String>,
-    /// Genie's text answer, when it answered in text.
-    pub genie_text: Option<String>,
-    /// The benchmark's expected SQL as the service ran it.
-    pub expected_sql: Option<String>,
-}
-
 /// One judge's verdict on one question, with the side information the optimizer acts on.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct JudgeVerdict {

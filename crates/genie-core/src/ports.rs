@@ -14,7 +14,7 @@ use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 
 use crate::error::PortError;
-use crate::evaluation::{Answer, OfficialEvalResult};
+use crate::evaluation::Answer;
 use crate::result::ResultSet;
 use crate::space::{GenieSpace, SpaceConfig};
 
@@ -81,21 +81,6 @@ pub trait GenieApi: Send + Sync {
     /// Genie-side failures (no SQL, `FAILED` messages) are an [`Answer`] with that
     /// status, not an error: errors are for when no answer could be had at all.
     async fn ask(&self, space_id: &str, question: &str) -> Result<Answer, PortError>;
-
-    /// Runs Genie's own benchmark evaluation over the space's `benchmarks` section (all
-    /// questions, or those named) and waits for it to finish: one result per question.
-    /// Clients without the eval-run API keep this default, a `Configuration` error.
-    async fn run_benchmark_eval(
-        &self,
-        space_id: &str,
-        question_ids: &[String],
-    ) -> Result<Vec<OfficialEvalResult>, PortError> {
-        let _ = (space_id, question_ids);
-        Err(PortError::new(
-            crate::error::PortErrorKind::Configuration,
-            "this Genie client cannot run benchmark evaluations (no eval-run API)".to_owned(),
-        ))
-    }
 }
 
 /// Limits and context of one statement.

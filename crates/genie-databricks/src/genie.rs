@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
 use genie_core::error::{PortError, PortErrorKind};
-use genie_core::evaluation::{Answer, AnswerError, AnswerStatus, OfficialEvalResult};
+use genie_core::evaluation::{Answer, AnswerError, AnswerStatus};
 use genie_core::ports::{GenieApi, NewSpace, SpaceSummary};
 use genie_core::result::ResultSet;
 use genie_core::space::{GenieSpace, SpaceConfig};
@@ -299,14 +299,6 @@ impl GenieApi for DatabricksGenie {
             )
             .await
             .map(|_| ())
-    }
-
-    async fn run_benchmark_eval(
-        &self,
-        space_id: &str,
-        question_ids: &[String],
-    ) -> Result<Vec<OfficialEvalResult>, PortError> {
-        crate::eval_runs::run(&self.client, &self.poll, space_id, question_ids).await
     }
 
     async fn ask(&self, space_id: &str, question: &str) -> Result<Answer, PortError> {

@@ -27,7 +27,6 @@
 pub mod auth;
 mod dedupe;
 mod error;
-mod eval_runs;
 mod genie;
 mod http;
 mod limiter;
