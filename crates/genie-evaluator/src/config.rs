@@ -10,6 +10,11 @@ pub struct Config {
     /// Questions in flight at once (asking and executing); 0 counts as 1. The
     /// workspace-wide rate limit is the Genie client's job, not this.
     pub concurrency: usize,
+    /// How many times a question is asked when asking fails in a way a retry can
+    /// fix (rate limits, 5xx, dropped connections, timeouts) after the Genie client's
+    /// own retries; 0 counts as 1. A question still failing is excluded
+    /// (`genie_error`), never dropped.
+    pub ask_attempts: u32,
     /// Who judges: code, a language model (falling back to code), or Databricks.
     pub judges: JudgeBackend,
     /// Target score per judge.
@@ -29,6 +34,7 @@ impl Default for Config {
     fn default() -> Self {
         Self {
             concurrency: 4,
+            ask_attempts: 4,
             judges: JudgeBackend::Local,
             targets: Targets::default(),
             allow_extra_columns: true,

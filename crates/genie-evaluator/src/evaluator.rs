@@ -182,6 +182,7 @@ impl GenieEvaluator {
                 ..ExecuteOptions::default()
             },
             concurrency: self.config.concurrency.max(1),
+            ask_attempts: self.config.ask_attempts.max(1),
         };
         let ground_truths = runner
             .ground_truths(

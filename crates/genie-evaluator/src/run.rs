@@ -140,6 +140,7 @@ pub(crate) struct Runner {
     pub(crate) warehouse: Arc<dyn Warehouse>,
     pub(crate) options: ExecuteOptions,
     pub(crate) concurrency: usize,
+    pub(crate) ask_attempts: u32,
 }
 
 impl Runner {
@@ -209,13 +210,23 @@ impl Runner {
         question: &str,
         cache: &mut HashMap<ContentHash, GenieSql>,
     ) -> Attempt {
-        let answer = match self.genie.ask(space_id, question).await {
-            Ok(answer) => answer,
-            Err(error) => {
-                tracing::warn!(question, %error, "genie gave no answer after retries");
-                return Attempt::GenieError {
-                    error: error.to_string(),
-                };
+        let mut tries = 0;
+        let answer = loop {
+            tries += 1;
+            match self.genie.ask(space_id, question).await {
+                Ok(answer) => break answer,
+                // The client retries what is safe to repeat inside one ask; a
+                // non-idempotent start that failed (a 500, a dropped connection) comes
+                // back here and is asked again in a new conversation.
+                Err(error) if error.kind.is_retryable() && tries < self.ask_attempts => {
+                    tracing::info!(question, %error, tries, "asking again");
+                }
+                Err(error) => {
+                    tracing::warn!(question, %error, tries, "genie gave no answer after retries");
+                    return Attempt::GenieError {
+                        error: error.to_string(),
+                    };
+                }
             }
         };
         let Some(sql) = answer.sql.clone().filter(|sql| !sql.trim().is_empty()) else {

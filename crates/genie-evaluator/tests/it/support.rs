@@ -87,7 +87,7 @@ fn rest(server: &RunningSandbox) -> RestClient {
             initial_backoff: Duration::from_millis(5),
             max_backoff: Duration::from_millis(50),
             max_attempts: 12,
-            request_timeout: Duration::from_secs(5),
+            request_timeout: Duration::from_secs(2),
         },
     )
     .expect("client builds")
@@ -151,7 +151,6 @@ pub(crate) async fn evaluate(server: &RunningSandbox, request: &EvaluationReques
 }
 
 /// The sandbox's audit events.
-#[expect(dead_code, reason = "used by the unsafe-SQL test, next")]
 pub(crate) async fn audit(server: &RunningSandbox) -> Vec<Value> {
     let _ = rustls::crypto::ring::default_provider().install_default();
     let response = reqwest::Client::new()
