@@ -731,10 +731,22 @@ fn limit_text(limit: Option<u64>) -> String {
 /// Columns of shared tables the ground truth uses and Genie does not.
 fn column_finding(pair: &Pair<'_>) -> Option<Finding> {
     let genie_tables: BTreeSet<&str> = pair.genie.tables.iter().map(|t| t.name.as_str()).collect();
+    // Join keys are the joins' business, not a column Genie failed to recognise.
+    let join_keys: BTreeSet<&ColumnRef> = pair
+        .expected
+        .joins
+        .iter()
+        .flat_map(|join| {
+            join.equalities
+                .iter()
+                .flat_map(|(left, right)| [left, right])
+        })
+        .collect();
     let missing: Vec<&ColumnRef> = pair
         .expected
         .columns
         .iter()
+        .filter(|column| !join_keys.contains(column))
         .filter(|column| {
             column
                 .table

@@ -4,6 +4,10 @@
 //! lost under faults, and report comparison.
 
 mod faults;
+mod llm_judges;
 mod retail;
+mod scopes;
+mod snapshot;
 mod support;
+mod tracking;
 mod unsafe_sql;
