@@ -8,7 +8,7 @@
 //! and running both sides on one warehouse with one row limit keeps the comparison
 //! even.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use futures::StreamExt as _;
@@ -152,8 +152,9 @@ impl Runner {
         let mut by_hash: HashMap<ContentHash, Vec<String>> = HashMap::new();
         let mut outcomes = HashMap::new();
         let mut distinct = Vec::new();
+        let mut seen = HashSet::new();
         for sql in sqls {
-            if outcomes.contains_key(sql) || by_hash.values().flatten().any(|known| known == sql) {
+            if !seen.insert(sql) {
                 continue;
             }
             match sql_hash(sql) {

@@ -9,7 +9,10 @@ use genie_sandbox::server::Faults;
 
 use crate::support;
 
-#[expect(clippy::print_stdout, reason = "the measured repeatability, for the record")]
+#[expect(
+    clippy::print_stdout,
+    reason = "the measured repeatability, for the record"
+)]
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn scopes_select_their_questions_and_repeatability_is_measured() {
     let server = support::sandbox(Faults::default()).await;
