@@ -212,15 +212,17 @@ impl Runner {
         cache: &mut HashMap<ContentHash, GenieSql>,
     ) -> Attempt {
         let mut tries = 0;
-        let answer = loop {
+        let (answer, sql) = loop {
             tries += 1;
-            match self.genie.ask(space_id, question).await {
-                Ok(answer) => break answer,
+            let last_try = tries >= self.ask_attempts;
+            let answer = match self.genie.ask(space_id, question).await {
+                Ok(answer) => answer,
                 // The client retries what is safe to repeat inside one ask; a
                 // non-idempotent start that failed (a 500, a dropped connection) comes
                 // back here and is asked again in a new conversation.
-                Err(error) if error.kind.is_retryable() && tries < self.ask_attempts => {
+                Err(error) if error.kind.is_retryable() && !last_try => {
                     tracing::info!(question, %error, tries, "asking again");
+                    continue;
                 }
                 Err(error) => {
                     tracing::warn!(question, %error, tries, "genie gave no answer after retries");
@@ -228,21 +230,27 @@ impl Runner {
                         error: error.to_string(),
                     };
                 }
+            };
+            if let Some(sql) = answer.sql.clone().filter(|sql| !sql.trim().is_empty()) {
+                break (answer, sql);
             }
-        };
-        let Some(sql) = answer.sql.clone().filter(|sql| !sql.trim().is_empty()) else {
             if answer.status == AnswerStatus::Completed {
                 return Attempt::Answered {
                     answer: Box::new(answer),
                     genie: GenieSql::Missing,
                 };
             }
+            // A message that failed, timed out or was cancelled without SQL says
+            // nothing about the space: ask again, then exclude.
             let detail = answer.error.as_ref().map_or_else(String::new, |error| {
                 format!(": {} {}", error.error_type, error.message)
             });
-            return Attempt::GenieError {
-                error: format!("message ended {:?}{detail}", answer.status),
-            };
+            let error = format!("message ended {:?}{detail}", answer.status);
+            if last_try {
+                tracing::warn!(question, error, tries, "genie failed after retries");
+                return Attempt::GenieError { error };
+            }
+            tracing::info!(question, error, tries, "asking again");
         };
         let genie = self.genie_sql(&sql, cache).await;
         Attempt::Answered {

@@ -76,3 +76,39 @@ async fn the_fault_mix_loses_no_question_and_changes_no_verdict() {
     assert_eq!(verdicts(&faulty), verdicts(&clean));
     assert_eq!(faulty.scores, clean.scores);
 }
+
+/// Messages that end `FAILED` without SQL are asked again, so none is lost.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn failed_messages_are_asked_again() {
+    let server = support::sandbox(Faults {
+        seed: 11,
+        failed_message_rate: 0.3,
+        ..Faults::default()
+    })
+    .await;
+    let report = genie_evaluator::GenieEvaluator::builder(
+        support::genie(&server),
+        support::warehouse(&server),
+    )
+    .config(genie_evaluator::Config {
+        ask_attempts: 6,
+        ..genie_evaluator::Config::default()
+    })
+    .build()
+    .run(&support::request(
+        support::IMPROVED,
+        support::benchmarks(),
+        Scope::Full,
+    ))
+    .await
+    .unwrap();
+    let events = support::audit(&server).await;
+    server.shutdown().await;
+    let failed = events
+        .iter()
+        .filter(|event| event["kind"] == "failed_message_rate")
+        .count();
+    assert!(failed >= 5, "only {failed} failed messages were injected");
+    assert_eq!(report.denominator(), "54 scored of 54");
+    assert_eq!(report.correct_count, 54, "the improved space answers all");
+}
