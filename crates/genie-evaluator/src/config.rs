@@ -28,6 +28,8 @@ pub struct Config {
     pub row_limit: Option<u64>,
     /// Per-statement timeout in milliseconds (`None`: the warehouse's default).
     pub statement_timeout_ms: Option<u64>,
+    /// How long an official eval run may take, in milliseconds.
+    pub official_timeout_ms: u64,
 }
 
 impl Default for Config {
@@ -41,6 +43,7 @@ impl Default for Config {
             relative_tolerance: 1e-6,
             row_limit: None,
             statement_timeout_ms: None,
+            official_timeout_ms: 30 * 60 * 1000,
         }
     }
 }
@@ -56,8 +59,8 @@ pub enum JudgeBackend {
     /// when an [`Llm`](genie_core::ports::Llm) is configured; each falls back to its code
     /// form when the model fails or none is configured.
     Llm,
-    /// Databricks' benchmark eval runs on a dev space (not available yet: the
-    /// `GenieApi` port has no eval-run methods).
+    /// Databricks' benchmark eval runs on a dev space decide result correctness (the
+    /// dev space must carry the benchmark questions); the code judges explain it.
     Official {
         /// The dev space whose benchmarks the eval run uses.
         dev_space_id: String,

@@ -259,7 +259,12 @@ impl Runner {
         }
     }
 
-    async fn genie_sql(&self, sql: &str, cache: &mut HashMap<ContentHash, GenieSql>) -> GenieSql {
+    /// Admits and runs Genie's SQL (once per normalised text, through `cache`).
+    pub(crate) async fn genie_sql(
+        &self,
+        sql: &str,
+        cache: &mut HashMap<ContentHash, GenieSql>,
+    ) -> GenieSql {
         let sanitized = match sanitize(sql) {
             Ok(sanitized) => sanitized,
             Err(error @ (SqlError::Parse { .. } | SqlError::Empty)) => {

@@ -6,6 +6,7 @@
 mod denominator;
 mod faults;
 mod llm_judges;
+mod official;
 mod retail;
 mod scopes;
 mod snapshot;
