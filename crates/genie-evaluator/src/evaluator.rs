@@ -17,7 +17,7 @@ use genie_core::sql::SqlFacts;
 use genie_core::workers::{EvaluationRequest, Evaluator};
 
 use crate::config::{Config, JudgeBackend, Progress};
-use crate::diagnose::is_date;
+use crate::diagnose::{self, LiteralPresence, is_date};
 use crate::error::EvaluatorError;
 use crate::judges::{self, Evidence, repeatability};
 use crate::llm::LlmJudges;
@@ -356,6 +356,7 @@ impl GenieEvaluator {
         };
         let row = self
             .judge_row(
+                runner,
                 benchmark,
                 expected,
                 &Reply {
@@ -377,6 +378,7 @@ impl GenieEvaluator {
     #[expect(clippy::too_many_arguments, reason = "one answer's parts, named")]
     pub(crate) async fn judge_row(
         &self,
+        runner: &Runner,
         benchmark: &Benchmark,
         expected: &GroundTruth,
         reply: &Reply<'_>,
@@ -394,7 +396,22 @@ impl GenieEvaluator {
         let comparison = genie
             .result()
             .map(|result| compare_results(&expected.result, result, &options));
-        let evidence = Evidence::new(benchmark, expected, reply.text, genie, comparison.as_ref());
+        let presence = match (genie.facts(), &comparison) {
+            (Some(facts), Some(comparison)) if !comparison.equal => {
+                runner
+                    .literal_presence(diagnose::presence_candidates(&expected.facts, facts))
+                    .await
+            }
+            _ => LiteralPresence::new(),
+        };
+        let evidence = Evidence::new(
+            benchmark,
+            expected,
+            reply.text,
+            genie,
+            comparison.as_ref(),
+            &presence,
+        );
         let mut verdicts = vec![
             judges::syntax::judge(&evidence),
             judges::schema::judge(&evidence),
@@ -465,9 +482,9 @@ impl GenieEvaluator {
         let failure_type = if correct || excluded.is_some() {
             None
         } else {
-            crate::diagnose::primary(&evidence.findings, |_| true)
+            diagnose::primary(&evidence.findings, |_| true)
                 .map(|finding| finding.failure_type)
-                .or_else(|| Some(crate::diagnose::unexplained(&expected.facts).failure_type))
+                .or_else(|| Some(diagnose::unexplained(&expected.facts).failure_type))
         };
         EvaluationRow {
             id: benchmark.id.clone(),

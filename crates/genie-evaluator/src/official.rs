@@ -110,6 +110,7 @@ pub(crate) async fn rows(
         };
         let row = evaluator
             .judge_row(
+                runner,
                 benchmark,
                 expected,
                 &Reply {

@@ -19,6 +19,8 @@ use genie_core::ports::{ExecuteOptions, GenieApi, Warehouse};
 use genie_core::result::ResultSet;
 use genie_core::sql::{SqlError, SqlFacts, extract_from, sanitize, sql_hash};
 
+use crate::diagnose::LiteralPresence;
+
 /// An executed ground truth.
 #[derive(Debug, Clone)]
 pub(crate) struct GroundTruth {
@@ -319,6 +321,54 @@ impl Runner {
             .err()
             .map(|error: PortError| error.message)
     }
+}
+
+impl Runner {
+    /// Looks up whether each `(table, column, literal)` occurs in the data, with a
+    /// query of our own (admitted by `sanitize` like any other). A lookup that fails
+    /// is left out of the map.
+    pub(crate) async fn literal_presence(
+        &self,
+        candidates: Vec<(String, String, String)>,
+    ) -> LiteralPresence {
+        let mut presence = LiteralPresence::new();
+        for (table, column, literal) in candidates {
+            let sql = format!(
+                "SELECT 1 AS found FROM {} WHERE CAST({} AS STRING) = '{}' LIMIT 1",
+                quoted_name(&table),
+                quoted_identifier(&column),
+                literal.replace('\'', "''")
+            );
+            let Ok(admitted) = sanitize(&sql) else {
+                continue;
+            };
+            match self
+                .warehouse
+                .execute(admitted.as_str(), &self.options)
+                .await
+            {
+                Ok(result) => {
+                    presence.insert((table, column, literal), !result.is_empty());
+                }
+                Err(error) => {
+                    tracing::debug!(%error, "literal lookup failed; left to the question's words");
+                }
+            }
+        }
+        presence
+    }
+}
+
+/// A dotted name with each part backtick-quoted.
+fn quoted_name(name: &str) -> String {
+    name.split('.')
+        .map(quoted_identifier)
+        .collect::<Vec<_>>()
+        .join(".")
+}
+
+fn quoted_identifier(identifier: &str) -> String {
+    format!("`{}`", identifier.replace('`', "``"))
 }
 
 /// An order-insensitive fingerprint of a result: columns' types and the sorted rows.
