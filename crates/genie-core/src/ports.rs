@@ -81,6 +81,92 @@ pub trait GenieApi: Send + Sync {
     /// Genie-side failures (no SQL, `FAILED` messages) are an [`Answer`] with that
     /// status, not an error: errors are for when no answer could be had at all.
     async fn ask(&self, space_id: &str, question: &str) -> Result<Answer, PortError>;
+
+    /// Starts a benchmark eval run over the space's own benchmark questions (all of
+    /// them when `question_ids` is empty). Eval runs are optional: a client without
+    /// them keeps this default, which fails with
+    /// [`PortErrorKind::InvalidRequest`](crate::error::PortErrorKind::InvalidRequest).
+    async fn create_eval_run(
+        &self,
+        space_id: &str,
+        question_ids: &[String],
+    ) -> Result<EvalRun, PortError> {
+        let _ = question_ids;
+        Err(no_eval_runs(space_id))
+    }
+
+    /// Reads an eval run's progress.
+    async fn get_eval_run(&self, space_id: &str, eval_run_id: &str) -> Result<EvalRun, PortError> {
+        let _ = eval_run_id;
+        Err(no_eval_runs(space_id))
+    }
+
+    /// Every result of an eval run (all pages), each with its details (assessment,
+    /// reasons, Genie's response).
+    async fn list_eval_results(
+        &self,
+        space_id: &str,
+        eval_run_id: &str,
+    ) -> Result<Vec<EvalResult>, PortError> {
+        let _ = eval_run_id;
+        Err(no_eval_runs(space_id))
+    }
+}
+
+fn no_eval_runs(space_id: &str) -> PortError {
+    PortError::new(
+        crate::error::PortErrorKind::InvalidRequest,
+        format!("this Genie client has no benchmark eval runs (space `{space_id}`)"),
+    )
+}
+
+/// A benchmark eval run: Databricks' own evaluation of a space on its benchmark
+/// questions (`GenieEvalRunResponse`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EvalRun {
+    /// The run's id.
+    pub eval_run_id: String,
+    /// `NOT_STARTED`, `RUNNING`, `DONE` or `EVALUATION_FAILED`.
+    pub status: String,
+    /// Questions in the run.
+    pub num_questions: u64,
+    /// Questions evaluated so far.
+    pub num_done: u64,
+    /// Questions assessed `GOOD` so far.
+    pub num_correct: u64,
+    /// Questions assessed `NEEDS_REVIEW` so far.
+    pub num_needs_review: u64,
+}
+
+impl EvalRun {
+    /// Whether the run will not change any more.
+    pub fn is_finished(&self) -> bool {
+        matches!(
+            self.status.as_str(),
+            "DONE" | "EVALUATION_FAILED" | "CANCELLED" | "FAILED"
+        )
+    }
+}
+
+/// One question's result in an eval run, with its details.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EvalResult {
+    /// The result's id.
+    pub result_id: String,
+    /// The space's benchmark question id.
+    pub benchmark_question_id: String,
+    /// The question's text, when the service gives it.
+    pub question: Option<String>,
+    /// `DONE`, `EVALUATION_FAILED`, …
+    pub status: String,
+    /// `GOOD`, `BAD` or `NEEDS_REVIEW`, once assessed.
+    pub assessment: Option<String>,
+    /// The service's `assessment_reasons` (`RESULT_MISSING_ROWS`, …).
+    pub assessment_reasons: Vec<String>,
+    /// The SQL Genie answered with, when it did.
+    pub genie_sql: Option<String>,
+    /// The text Genie answered with, when it did.
+    pub genie_text: Option<String>,
 }
 
 /// Limits and context of one statement.

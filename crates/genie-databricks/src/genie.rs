@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use async_trait::async_trait;
 use genie_core::error::{PortError, PortErrorKind};
 use genie_core::evaluation::{Answer, AnswerError, AnswerStatus};
-use genie_core::ports::{GenieApi, NewSpace, SpaceSummary};
+use genie_core::ports::{EvalResult, EvalRun, GenieApi, NewSpace, SpaceSummary};
 use genie_core::result::ResultSet;
 use genie_core::space::{GenieSpace, SpaceConfig};
 use reqwest::Method;
@@ -146,6 +146,56 @@ fn summary(space: &Value) -> SpaceSummary {
         title: text("title").unwrap_or_default(),
         description: text("description"),
         warehouse_id: text("warehouse_id"),
+    }
+}
+
+/// An eval run from a `GenieEvalRunResponse`.
+fn eval_run(body: &Value) -> EvalRun {
+    let count = |key: &str| body[key].as_u64().unwrap_or_default();
+    EvalRun {
+        eval_run_id: body["eval_run_id"].as_str().unwrap_or_default().to_owned(),
+        status: body["eval_run_status"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned(),
+        num_questions: count("num_questions"),
+        num_done: count("num_done"),
+        num_correct: count("num_correct"),
+        num_needs_review: count("num_needs_review"),
+    }
+}
+
+/// One result from its `GenieEvalResult` summary and its `GenieEvalResultDetails`.
+fn eval_result(summary: &Value, details: &Value) -> EvalResult {
+    let text = |value: &Value| value.as_str().map(str::to_owned);
+    let responses = details["actual_response"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    let response = |kind: &str| {
+        responses
+            .iter()
+            .find(|response| response["response_type"] == kind)
+            .and_then(|response| text(&response["response"]))
+    };
+    EvalResult {
+        result_id: text(&summary["result_id"]).unwrap_or_default(),
+        benchmark_question_id: text(&summary["benchmark_question_id"])
+            .or_else(|| text(&details["benchmark_question_id"]))
+            .unwrap_or_default(),
+        question: text(&summary["question"]),
+        status: text(&details["eval_run_status"])
+            .or_else(|| text(&summary["status"]))
+            .unwrap_or_default(),
+        assessment: text(&details["assessment"]),
+        assessment_reasons: details["assessment_reasons"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(text)
+            .collect(),
+        genie_sql: response("SQL"),
+        genie_text: response("TEXT"),
     }
 }
 
@@ -299,6 +349,88 @@ impl GenieApi for DatabricksGenie {
             )
             .await
             .map(|_| ())
+    }
+
+    async fn create_eval_run(
+        &self,
+        space_id: &str,
+        question_ids: &[String],
+    ) -> Result<EvalRun, PortError> {
+        let body = if question_ids.is_empty() {
+            json!({})
+        } else {
+            json!({"benchmark_question_ids": question_ids})
+        };
+        // A second run would be harmless but wasteful: sent again only when refused.
+        let answer = self
+            .client
+            .call(
+                Method::POST,
+                &format!("{SPACES}/{space_id}/eval-runs"),
+                Some(&body),
+                Idempotency::NotIdempotent,
+            )
+            .await?;
+        Ok(eval_run(&answer))
+    }
+
+    async fn get_eval_run(&self, space_id: &str, eval_run_id: &str) -> Result<EvalRun, PortError> {
+        let answer = self
+            .client
+            .call(
+                Method::GET,
+                &format!("{SPACES}/{space_id}/eval-runs/{eval_run_id}"),
+                None,
+                Idempotency::Idempotent,
+            )
+            .await?;
+        Ok(eval_run(&answer))
+    }
+
+    async fn list_eval_results(
+        &self,
+        space_id: &str,
+        eval_run_id: &str,
+    ) -> Result<Vec<EvalResult>, PortError> {
+        let base = format!("{SPACES}/{space_id}/eval-runs/{eval_run_id}/results");
+        let mut summaries = Vec::new();
+        let mut token: Option<String> = None;
+        loop {
+            let path = match &token {
+                Some(token) => format!("{base}?page_size=100&page_token={token}"),
+                None => format!("{base}?page_size=100"),
+            };
+            let page = self
+                .client
+                .call(Method::GET, &path, None, Idempotency::Idempotent)
+                .await?;
+            summaries.extend(
+                page["eval_results"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .cloned(),
+            );
+            match page["next_page_token"].as_str() {
+                Some(next) if !next.is_empty() => token = Some(next.to_owned()),
+                _ => break,
+            }
+        }
+        let mut results = Vec::with_capacity(summaries.len());
+        for summary in summaries {
+            let result_id = summary["result_id"].as_str().unwrap_or_default();
+            let details = self
+                .client
+                .call(
+                    Method::GET,
+                    &format!("{base}/{result_id}"),
+                    None,
+                    Idempotency::Idempotent,
+                )
+                .await?;
+            results.push(eval_result(&summary, &details));
+        }
+        Ok(results)
     }
 
     async fn ask(&self, space_id: &str, question: &str) -> Result<Answer, PortError> {

@@ -143,7 +143,120 @@ pub fn mcnemar_exact(b: usize, c: usize) -> f64 {
 
 #[cfg(test)]
 mod tests {
+    use genie_core::benchmark::{AssetType, Priority, Split};
+    use genie_core::evaluation::{EvaluationRow, Exclusion, ReportContext, Scope, Targets};
+
     use super::*;
+
+    fn row(id: &str, correct: bool, excluded: bool) -> EvaluationRow {
+        EvaluationRow {
+            id: id.to_owned(),
+            question: String::new(),
+            split: Split::Train,
+            priority: Priority::P1,
+            category: None,
+            expected_asset: AssetType::Table,
+            expected_sql: "SELECT 1".to_owned(),
+            genie_sql: None,
+            answer_status: None,
+            correct,
+            excluded: excluded.then_some(Exclusion::BothEmpty),
+            failure_type: None,
+            verdicts: Vec::new(),
+            comparison: None,
+            arbiter: None,
+            expected_result_hash: None,
+            genie_result_hash: None,
+        }
+    }
+
+    fn report(rows: Vec<EvaluationRow>) -> EvalReport {
+        let context = ReportContext {
+            space_id: "s".to_owned(),
+            config_hash: None,
+            dataset: "d".to_owned(),
+            scope: Scope::Full,
+            iteration: 0,
+        };
+        EvalReport::from_rows(context, rows, &Targets::default(), None)
+    }
+
+    #[test]
+    fn transitions_are_counted_on_questions_scored_twice() {
+        let before = report(vec![
+            row("fixed", false, false),
+            row("broken", true, false),
+            row("kept", true, false),
+            row("still_wrong", false, false),
+            row("excluded_after", false, false),
+            row("only_before", true, false),
+        ]);
+        let after = report(vec![
+            row("fixed", true, false),
+            row("broken", false, false),
+            row("kept", true, false),
+            row("still_wrong", false, false),
+            row("excluded_after", true, true),
+            row("only_after", true, false),
+        ]);
+        let comparison = compare_reports(&before, &after);
+        let kinds: Vec<(&str, Transition)> = comparison
+            .transitions
+            .iter()
+            .map(|t| (t.id.as_str(), t.transition))
+            .collect();
+        assert_eq!(
+            kinds,
+            [
+                ("fixed", Transition::Fixed),
+                ("broken", Transition::Broken),
+                ("kept", Transition::UnchangedCorrect),
+                ("still_wrong", Transition::UnchangedWrong),
+            ]
+        );
+        assert_eq!(
+            (
+                comparison.fixed,
+                comparison.broken,
+                comparison.unchanged_correct,
+                comparison.unchanged_wrong
+            ),
+            (1, 1, 1, 1)
+        );
+        assert_eq!(
+            comparison.not_comparable,
+            ["only_after", "excluded_after", "only_before"]
+        );
+        assert!((comparison.p_value - 1.0).abs() < 1e-12);
+        assert!(!comparison.improved);
+    }
+
+    #[test]
+    fn improved_needs_more_fixes_and_significance() {
+        let wrong: Vec<EvaluationRow> = (0..10)
+            .map(|i| row(&format!("q{i}"), false, false))
+            .collect();
+        let right: Vec<EvaluationRow> = (0..10)
+            .map(|i| row(&format!("q{i}"), true, false))
+            .collect();
+        let up = compare_reports(&report(wrong.clone()), &report(right.clone()));
+        assert_eq!(up.fixed, 10);
+        assert!((up.p_value - 0.001_953_125).abs() < 1e-15);
+        assert!(up.improved);
+        let down = compare_reports(&report(right), &report(wrong));
+        assert_eq!(down.broken, 10);
+        assert!(!down.improved, "significant but a regression");
+        let few: Vec<EvaluationRow> = (0..4)
+            .map(|i| row(&format!("q{i}"), i < 3, false))
+            .collect();
+        let none: Vec<EvaluationRow> = (0..4)
+            .map(|i| row(&format!("q{i}"), i == 3, false))
+            .collect();
+        let small = compare_reports(&report(none), &report(few));
+        assert_eq!((small.fixed, small.broken), (3, 1));
+        assert!((small.p_value - 0.625).abs() < 1e-12);
+        assert!(!small.improved, "more fixed but not significant");
+    }
 
     #[test]
     fn exact_p_values() {

@@ -11,7 +11,7 @@
 //!
 //! Precedence, first to last: see [`PRECEDENCE`].
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 
 use genie_core::benchmark::{AssetType, Benchmark};
 use genie_core::compare::{Comparison, DifferenceReason};
@@ -73,6 +73,10 @@ pub(crate) fn primary(
         .min_by_key(|finding| rank(finding.failure_type))
 }
 
+/// Whether literals Genie filtered on occur in the data: `(table, column, literal)`
+/// to present or not. Literals not looked up are absent from the map.
+pub(crate) type LiteralPresence = HashMap<(String, String, String), bool>;
+
 /// What the diagnosis reads for one question whose two SQLs were both admitted.
 pub(crate) struct Pair<'a> {
     /// The benchmark.
@@ -83,6 +87,8 @@ pub(crate) struct Pair<'a> {
     pub(crate) genie: &'a SqlFacts,
     /// The result comparison, when both ran.
     pub(crate) comparison: Option<&'a Comparison>,
+    /// Which of Genie's filter literals occur in the data.
+    pub(crate) presence: &'a LiteralPresence,
 }
 
 /// Every structural difference between Genie's SQL and the ground truth.
@@ -434,30 +440,37 @@ fn filter_findings(pair: &Pair<'_>) -> Vec<Finding> {
         unknown_blame.extend(filter.column.as_ref().map(column_blame));
     }
     for filter in &pair.genie.filters {
-        let copied: Vec<&String> = value_literals(filter)
-            .filter(|literal| {
-                !expected_literals.contains(*literal) && question.contains(&words(literal))
+        let Some(column_ref) = &filter.column else {
+            continue;
+        };
+        let unmapped: Vec<(&String, Option<bool>)> = value_literals(filter)
+            .filter(|literal| !expected_literals.contains(*literal))
+            .map(|literal| (literal, presence_of(pair.presence, column_ref, literal)))
+            .filter(|(literal, present)| match present {
+                Some(present) => !present,
+                None => question.contains(&words(literal)),
             })
             .collect();
-        if copied.is_empty() {
+        if unmapped.is_empty() {
             continue;
         }
         explained.push(filter);
-        let column = filter
-            .column
-            .as_ref()
-            .map_or_else(|| "a column".to_owned(), describe);
-        for literal in copied {
-            unknown_details.push(format!(
-                "Genie filtered {column} on the question's words `{literal}`, which the ground \
-                 truth does not use"
-            ));
+        let column = describe(column_ref);
+        for (literal, present) in unmapped {
+            unknown_details.push(if present.is_some() {
+                format!("Genie filtered {column} on `{literal}`, a value not in the data")
+            } else {
+                format!(
+                    "Genie filtered {column} on the question's words `{literal}`, which the \
+                     ground truth does not use"
+                )
+            });
             unknown_fixes.push(format!(
                 "the stored value meaning `{literal}` should be in a value dictionary or a \
                  synonym, so Genie does not filter {column} on the question's words"
             ));
         }
-        unknown_blame.extend(filter.column.as_ref().map(column_blame));
+        unknown_blame.push(column_blame(column_ref));
     }
     let mut findings = Vec::new();
     if !unknown_details.is_empty() {
@@ -531,6 +544,52 @@ fn filter_findings(pair: &Pair<'_>) -> Vec<Finding> {
         });
     }
     findings
+}
+
+/// Whether `literal` of `column` is known to occur in the data.
+fn presence_of(presence: &LiteralPresence, column: &ColumnRef, literal: &str) -> Option<bool> {
+    let table = column.table.clone()?;
+    presence
+        .get(&(table, column.column.clone(), literal.to_owned()))
+        .copied()
+}
+
+/// The `(table, column, literal)` of Genie's filter literals the ground truth does
+/// not use, on columns of tables Genie reads: the ones whose presence in the data
+/// decides between an unmapped value and a wrong filter.
+pub(crate) fn presence_candidates(
+    expected: &SqlFacts,
+    genie: &SqlFacts,
+) -> Vec<(String, String, String)> {
+    let expected_literals = all_value_literals(expected);
+    let tables: BTreeSet<&str> = genie
+        .tables
+        .iter()
+        .filter(|table| table.kind == TableKind::Table)
+        .map(|table| table.name.as_str())
+        .collect();
+    let mut candidates = Vec::new();
+    for filter in &genie.filters {
+        let Some(ColumnRef {
+            table: Some(table),
+            column,
+        }) = &filter.column
+        else {
+            continue;
+        };
+        if !tables.contains(table.as_str()) {
+            continue;
+        }
+        for literal in
+            value_literals(filter).filter(|literal| !expected_literals.contains(*literal))
+        {
+            let candidate = (table.clone(), column.clone(), literal.clone());
+            if !candidates.contains(&candidate) {
+                candidates.push(candidate);
+            }
+        }
+    }
+    candidates
 }
 
 /// Measures that differ.
@@ -731,10 +790,22 @@ fn limit_text(limit: Option<u64>) -> String {
 /// Columns of shared tables the ground truth uses and Genie does not.
 fn column_finding(pair: &Pair<'_>) -> Option<Finding> {
     let genie_tables: BTreeSet<&str> = pair.genie.tables.iter().map(|t| t.name.as_str()).collect();
+    // Join keys are the joins' business, not a column Genie failed to recognise.
+    let join_keys: BTreeSet<&ColumnRef> = pair
+        .expected
+        .joins
+        .iter()
+        .flat_map(|join| {
+            join.equalities
+                .iter()
+                .flat_map(|(left, right)| [left, right])
+        })
+        .collect();
     let missing: Vec<&ColumnRef> = pair
         .expected
         .columns
         .iter()
+        .filter(|column| !join_keys.contains(column))
         .filter(|column| {
             column
                 .table

@@ -20,16 +20,46 @@ pub enum EvaluatorError {
         /// The attempts asked for.
         n: u32,
     },
-    /// The `Official` judge backend needs eval-run methods the `GenieApi` port does not
-    /// have yet.
+    /// The `Official` backend covers no repeated asks.
     #[error(
-        "the `official` judge backend (benchmark eval runs of dev space `{dev_space_id}`) is \
-         not available: the GenieApi port has no eval-run methods; use the `local` or `llm` \
-         backend"
+        "scope `{scope}` cannot be judged by the `official` backend (one eval run per question)"
     )]
-    OfficialBackendUnavailable {
-        /// The dev space the eval run would have used.
+    OfficialScope {
+        /// The scope's name.
+        scope: String,
+    },
+    /// The dev space's config could not be read.
+    #[error("dev space `{dev_space_id}`: {message}")]
+    OfficialSpace {
+        /// The dev space.
         dev_space_id: String,
+        /// Why its config is unreadable.
+        message: String,
+    },
+    /// Questions in scope are not benchmark questions of the dev space.
+    #[error(
+        "dev space `{dev_space_id}` has no benchmark question with the text of {}",
+        ids.iter().map(|id| format!("`{id}`")).collect::<Vec<_>>().join(", ")
+    )]
+    OfficialQuestionsMissing {
+        /// The dev space.
+        dev_space_id: String,
+        /// The benchmark ids not found.
+        ids: Vec<String>,
+    },
+    /// The eval run ended without finishing.
+    #[error("eval run `{eval_run_id}` ended `{status}`")]
+    OfficialRunFailed {
+        /// The run.
+        eval_run_id: String,
+        /// Its final status.
+        status: String,
+    },
+    /// The eval run did not finish in time.
+    #[error("eval run `{eval_run_id}` did not finish before the deadline")]
+    OfficialTimeout {
+        /// The run.
+        eval_run_id: String,
     },
     /// A backend failed in a way that concerns the whole run (not one question).
     #[error("backend failed: {0}")]

@@ -10,18 +10,19 @@ use genie_core::benchmark::{AssetType, Benchmark, Priority, Split};
 use genie_core::compare::{ComparisonOptions, compare_results};
 use genie_core::error::WorkerError;
 use genie_core::evaluation::{
-    BlameItem, EvalReport, EvaluationRow, Exclusion, ReportContext, Scope,
+    AnswerStatus, BlameItem, EvalReport, EvaluationRow, Exclusion, Judge, ReportContext, Scope,
 };
-use genie_core::ports::{ExecuteOptions, GenieApi, Llm, Warehouse};
+use genie_core::ports::{EvalResult, ExecuteOptions, GenieApi, Llm, Warehouse};
 use genie_core::sql::SqlFacts;
 use genie_core::workers::{EvaluationRequest, Evaluator};
 
 use crate::config::{Config, JudgeBackend, Progress};
-use crate::diagnose::is_date;
+use crate::diagnose::{self, LiteralPresence, is_date};
 use crate::error::EvaluatorError;
 use crate::judges::{self, Evidence, repeatability};
 use crate::llm::LlmJudges;
-use crate::run::{Attempt, GroundTruthOutcome, Runner};
+use crate::official;
+use crate::run::{Attempt, GenieSql, GroundTruth, GroundTruthOutcome, Runner};
 use crate::scope;
 
 /// The evaluator worker: asks Genie every question in scope, runs both SQLs, judges
@@ -77,6 +78,16 @@ impl EvaluatorBuilder {
     }
 }
 
+/// What Genie replied, apart from its SQL's fate.
+pub(crate) struct Reply<'a> {
+    /// The text attachment.
+    pub(crate) text: Option<&'a str>,
+    /// How the message ended (unknown for official results).
+    pub(crate) status: Option<AnswerStatus>,
+    /// The SQL as Genie wrote it.
+    pub(crate) sql: Option<&'a str>,
+}
+
 /// One question's outcome before the report is assembled.
 struct QuestionOutcome {
     index: usize,
@@ -104,11 +115,17 @@ impl GenieEvaluator {
     /// Evaluates, with the evaluator's own error type (the [`Evaluator`] trait wraps
     /// it into a [`WorkerError`]).
     pub async fn run(&self, request: &EvaluationRequest) -> Result<EvalReport, EvaluatorError> {
-        if let JudgeBackend::Official { dev_space_id } = &self.config.judges {
-            return Err(EvaluatorError::OfficialBackendUnavailable {
-                dev_space_id: dev_space_id.clone(),
-            });
-        }
+        let official = match &self.config.judges {
+            JudgeBackend::Official { dev_space_id } => {
+                if matches!(request.scope, Scope::Repeatability { .. }) {
+                    return Err(EvaluatorError::OfficialScope {
+                        scope: request.scope.name(),
+                    });
+                }
+                Some(dev_space_id.as_str())
+            }
+            JudgeBackend::Local | JudgeBackend::Llm => None,
+        };
         let attempts = match request.scope {
             Scope::Repeatability { n } if n < 2 => {
                 return Err(EvaluatorError::TooFewAttempts { n });
@@ -182,6 +199,7 @@ impl GenieEvaluator {
                 ..ExecuteOptions::default()
             },
             concurrency: self.config.concurrency.max(1),
+            ask_attempts: self.config.ask_attempts.max(1),
         };
         let ground_truths = runner
             .ground_truths(
@@ -200,39 +218,62 @@ impl GenieEvaluator {
             .previous
             .as_ref()
             .map_or(0, |report| report.iteration);
-        // Built in a loop rather than by `map`: a closure returning a borrowing future
-        // is not general enough for the `Send` check of `async_trait`.
-        let mut pending = Vec::with_capacity(to_ask.len());
-        for (index, benchmark) in to_ask {
-            let runner = &runner;
-            let ground_truth = &ground_truths[benchmark.expected_sql.as_str()];
-            let previous = previous_rows.get(benchmark.id.as_str()).copied();
-            pending.push(async move {
-                let (row, answers) = self
-                    .question(
-                        runner,
-                        &request.space_id,
-                        benchmark,
-                        ground_truth,
-                        attempts,
-                        (previous, previous_iteration),
-                    )
-                    .await;
+        if let Some(dev_space_id) = official {
+            let judged = official::rows(
+                self,
+                &runner,
+                dev_space_id,
+                &to_ask,
+                &ground_truths,
+                &previous_rows,
+                previous_iteration,
+            )
+            .await?;
+            for (index, row) in judged {
                 if let Some(progress) = &self.progress {
                     progress.finished_question(&row.id, row.is_scored().then_some(row.correct));
                 }
-                QuestionOutcome {
+                outcomes.push(QuestionOutcome {
                     index,
                     row,
-                    answers,
-                }
-            });
+                    answers: None,
+                });
+            }
+        } else {
+            // Built in a loop rather than by `map`: a closure returning a borrowing future
+            // is not general enough for the `Send` check of `async_trait`.
+            let mut pending = Vec::with_capacity(to_ask.len());
+            for (index, benchmark) in to_ask {
+                let runner = &runner;
+                let ground_truth = &ground_truths[benchmark.expected_sql.as_str()];
+                let previous = previous_rows.get(benchmark.id.as_str()).copied();
+                pending.push(async move {
+                    let (row, answers) = self
+                        .question(
+                            runner,
+                            &request.space_id,
+                            benchmark,
+                            ground_truth,
+                            attempts,
+                            (previous, previous_iteration),
+                        )
+                        .await;
+                    if let Some(progress) = &self.progress {
+                        progress.finished_question(&row.id, row.is_scored().then_some(row.correct));
+                    }
+                    QuestionOutcome {
+                        index,
+                        row,
+                        answers,
+                    }
+                });
+            }
+            let asked: Vec<QuestionOutcome> = futures::stream::iter(pending)
+                .buffer_unordered(runner.concurrency)
+                .collect()
+                .await;
+            outcomes.extend(asked);
         }
-        let asked: Vec<QuestionOutcome> = futures::stream::iter(pending)
-            .buffer_unordered(runner.concurrency)
-            .collect()
-            .await;
-        outcomes.extend(asked);
         outcomes.sort_by_key(|outcome| outcome.index);
         let summary = (attempts > 1).then(|| {
             let per_question: Vec<(String, repeatability::Answers)> = outcomes
@@ -313,6 +354,39 @@ impl GenieEvaluator {
                 None,
             );
         };
+        let row = self
+            .judge_row(
+                runner,
+                benchmark,
+                expected,
+                &Reply {
+                    text: answer.text.as_deref(),
+                    status: Some(answer.status),
+                    sql: answer.sql.as_deref(),
+                },
+                genie,
+                keys.as_ref(),
+                (previous, previous_iteration),
+                None,
+            )
+            .await;
+        (row, keys)
+    }
+
+    /// Judges one answer and builds its row. With an `official` result, correctness
+    /// is Databricks' assessment and the code judges explain it.
+    #[expect(clippy::too_many_arguments, reason = "one answer's parts, named")]
+    pub(crate) async fn judge_row(
+        &self,
+        runner: &Runner,
+        benchmark: &Benchmark,
+        expected: &GroundTruth,
+        reply: &Reply<'_>,
+        genie: &GenieSql,
+        keys: Option<&repeatability::Answers>,
+        (previous, previous_iteration): (Option<&EvaluationRow>, u32),
+        official: Option<&EvalResult>,
+    ) -> EvaluationRow {
         let options = ComparisonOptions {
             relative_tolerance: self.config.relative_tolerance,
             order_matters: benchmark.order_matters(),
@@ -322,12 +396,21 @@ impl GenieEvaluator {
         let comparison = genie
             .result()
             .map(|result| compare_results(&expected.result, result, &options));
+        let presence = match (genie.facts(), &comparison) {
+            (Some(facts), Some(comparison)) if !comparison.equal => {
+                runner
+                    .literal_presence(diagnose::presence_candidates(&expected.facts, facts))
+                    .await
+            }
+            _ => LiteralPresence::new(),
+        };
         let evidence = Evidence::new(
             benchmark,
             expected,
-            answer.text.as_deref(),
+            reply.text,
             genie,
             comparison.as_ref(),
+            &presence,
         );
         let mut verdicts = vec![
             judges::syntax::judge(&evidence),
@@ -362,7 +445,7 @@ impl GenieEvaluator {
                 arbiter = Some(verdict);
             }
         }
-        match &keys {
+        match keys {
             Some(keys) => verdicts.push(repeatability::judge(keys, tables_blame(&expected.facts))),
             None => verdicts.extend(repeatability::against_previous(
                 previous,
@@ -382,16 +465,28 @@ impl GenieEvaluator {
         } else {
             None
         };
-        let correct = excluded.is_none() && evidence.correct();
+        let assessed_correct = match official {
+            Some(result) => {
+                let verdict = official::result_verdict(result, &evidence);
+                if let Some(slot) = verdicts
+                    .iter_mut()
+                    .find(|verdict| verdict.judge == Judge::ResultCorrectness)
+                {
+                    *slot = verdict;
+                }
+                official::is_good(result)
+            }
+            None => evidence.correct(),
+        };
+        let correct = excluded.is_none() && assessed_correct;
         let failure_type = if correct || excluded.is_some() {
             None
         } else {
-            evidence
-                .primary()
+            diagnose::primary(&evidence.findings, |_| true)
                 .map(|finding| finding.failure_type)
-                .or_else(|| Some(crate::diagnose::unexplained(&expected.facts).failure_type))
+                .or_else(|| Some(diagnose::unexplained(&expected.facts).failure_type))
         };
-        let row = EvaluationRow {
+        EvaluationRow {
             id: benchmark.id.clone(),
             question: benchmark.question.clone(),
             split: benchmark.split,
@@ -402,8 +497,8 @@ impl GenieEvaluator {
             genie_sql: genie
                 .text()
                 .map(str::to_owned)
-                .or_else(|| answer.sql.clone()),
-            answer_status: Some(answer.status),
+                .or_else(|| reply.sql.map(str::to_owned)),
+            answer_status: reply.status,
             correct,
             excluded,
             failure_type,
@@ -412,8 +507,7 @@ impl GenieEvaluator {
             arbiter,
             expected_result_hash: Some(expected.result_hash.clone()),
             genie_result_hash: genie.result_hash().cloned(),
-        };
-        (row, keys)
+        }
     }
 }
 
@@ -455,7 +549,7 @@ fn tables_blame(facts: &SqlFacts) -> Vec<BlameItem> {
 }
 
 /// A row left out of the denominator, with why.
-fn excluded_row(benchmark: &Benchmark, exclusion: Exclusion) -> EvaluationRow {
+pub(crate) fn excluded_row(benchmark: &Benchmark, exclusion: Exclusion) -> EvaluationRow {
     EvaluationRow {
         id: benchmark.id.clone(),
         question: benchmark.question.clone(),

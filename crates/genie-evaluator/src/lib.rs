@@ -34,6 +34,7 @@ mod error;
 mod evaluator;
 mod judges;
 mod llm;
+mod official;
 mod run;
 mod scope;
 mod tracking;

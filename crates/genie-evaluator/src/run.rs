@@ -8,7 +8,7 @@
 //! and running both sides on one warehouse with one row limit keeps the comparison
 //! even.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use futures::StreamExt as _;
@@ -18,6 +18,8 @@ use genie_core::evaluation::{Answer, AnswerStatus};
 use genie_core::ports::{ExecuteOptions, GenieApi, Warehouse};
 use genie_core::result::ResultSet;
 use genie_core::sql::{SqlError, SqlFacts, extract_from, sanitize, sql_hash};
+
+use crate::diagnose::LiteralPresence;
 
 /// An executed ground truth.
 #[derive(Debug, Clone)]
@@ -140,6 +142,7 @@ pub(crate) struct Runner {
     pub(crate) warehouse: Arc<dyn Warehouse>,
     pub(crate) options: ExecuteOptions,
     pub(crate) concurrency: usize,
+    pub(crate) ask_attempts: u32,
 }
 
 impl Runner {
@@ -151,8 +154,9 @@ impl Runner {
         let mut by_hash: HashMap<ContentHash, Vec<String>> = HashMap::new();
         let mut outcomes = HashMap::new();
         let mut distinct = Vec::new();
+        let mut seen = HashSet::new();
         for sql in sqls {
-            if outcomes.contains_key(sql) || by_hash.values().flatten().any(|known| known == sql) {
+            if !seen.insert(sql) {
                 continue;
             }
             match sql_hash(sql) {
@@ -209,28 +213,46 @@ impl Runner {
         question: &str,
         cache: &mut HashMap<ContentHash, GenieSql>,
     ) -> Attempt {
-        let answer = match self.genie.ask(space_id, question).await {
-            Ok(answer) => answer,
-            Err(error) => {
-                tracing::warn!(question, %error, "genie gave no answer after retries");
-                return Attempt::GenieError {
-                    error: error.to_string(),
-                };
+        let mut tries = 0;
+        let (answer, sql) = loop {
+            tries += 1;
+            let last_try = tries >= self.ask_attempts;
+            let answer = match self.genie.ask(space_id, question).await {
+                Ok(answer) => answer,
+                // The client retries what is safe to repeat inside one ask; a
+                // non-idempotent start that failed (a 500, a dropped connection) comes
+                // back here and is asked again in a new conversation.
+                Err(error) if error.kind.is_retryable() && !last_try => {
+                    tracing::info!(question, %error, tries, "asking again");
+                    continue;
+                }
+                Err(error) => {
+                    tracing::warn!(question, %error, tries, "genie gave no answer after retries");
+                    return Attempt::GenieError {
+                        error: error.to_string(),
+                    };
+                }
+            };
+            if let Some(sql) = answer.sql.clone().filter(|sql| !sql.trim().is_empty()) {
+                break (answer, sql);
             }
-        };
-        let Some(sql) = answer.sql.clone().filter(|sql| !sql.trim().is_empty()) else {
             if answer.status == AnswerStatus::Completed {
                 return Attempt::Answered {
                     answer: Box::new(answer),
                     genie: GenieSql::Missing,
                 };
             }
+            // A message that failed, timed out or was cancelled without SQL says
+            // nothing about the space: ask again, then exclude.
             let detail = answer.error.as_ref().map_or_else(String::new, |error| {
                 format!(": {} {}", error.error_type, error.message)
             });
-            return Attempt::GenieError {
-                error: format!("message ended {:?}{detail}", answer.status),
-            };
+            let error = format!("message ended {:?}{detail}", answer.status);
+            if last_try {
+                tracing::warn!(question, error, tries, "genie failed after retries");
+                return Attempt::GenieError { error };
+            }
+            tracing::info!(question, error, tries, "asking again");
         };
         let genie = self.genie_sql(&sql, cache).await;
         Attempt::Answered {
@@ -239,7 +261,12 @@ impl Runner {
         }
     }
 
-    async fn genie_sql(&self, sql: &str, cache: &mut HashMap<ContentHash, GenieSql>) -> GenieSql {
+    /// Admits and runs Genie's SQL (once per normalised text, through `cache`).
+    pub(crate) async fn genie_sql(
+        &self,
+        sql: &str,
+        cache: &mut HashMap<ContentHash, GenieSql>,
+    ) -> GenieSql {
         let sanitized = match sanitize(sql) {
             Ok(sanitized) => sanitized,
             Err(error @ (SqlError::Parse { .. } | SqlError::Empty)) => {
@@ -294,6 +321,54 @@ impl Runner {
             .err()
             .map(|error: PortError| error.message)
     }
+}
+
+impl Runner {
+    /// Looks up whether each `(table, column, literal)` occurs in the data, with a
+    /// query of our own (admitted by `sanitize` like any other). A lookup that fails
+    /// is left out of the map.
+    pub(crate) async fn literal_presence(
+        &self,
+        candidates: Vec<(String, String, String)>,
+    ) -> LiteralPresence {
+        let mut presence = LiteralPresence::new();
+        for (table, column, literal) in candidates {
+            let sql = format!(
+                "SELECT 1 AS found FROM {} WHERE CAST({} AS STRING) = '{}' LIMIT 1",
+                quoted_name(&table),
+                quoted_identifier(&column),
+                literal.replace('\'', "''")
+            );
+            let Ok(admitted) = sanitize(&sql) else {
+                continue;
+            };
+            match self
+                .warehouse
+                .execute(admitted.as_str(), &self.options)
+                .await
+            {
+                Ok(result) => {
+                    presence.insert((table, column, literal), !result.is_empty());
+                }
+                Err(error) => {
+                    tracing::debug!(%error, "literal lookup failed; left to the question's words");
+                }
+            }
+        }
+        presence
+    }
+}
+
+/// A dotted name with each part backtick-quoted.
+fn quoted_name(name: &str) -> String {
+    name.split('.')
+        .map(quoted_identifier)
+        .collect::<Vec<_>>()
+        .join(".")
+}
+
+fn quoted_identifier(identifier: &str) -> String {
+    format!("`{}`", identifier.replace('`', "``"))
 }
 
 /// An order-insensitive fingerprint of a result: columns' types and the sorted rows.

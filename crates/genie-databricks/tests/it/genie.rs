@@ -276,3 +276,83 @@ async fn under_the_fault_mix_no_question_is_lost_or_asked_twice_and_the_rate_hol
     );
     server.shutdown().await;
 }
+
+/// A space with two benchmark questions: one its example SQL answers, one no space can.
+fn config_with_benchmarks() -> SpaceConfig {
+    SpaceConfig::from_json(
+        &json!({"version": 2,
+            "data_sources": {"tables": [{"identifier": "main.sales.orders"}]},
+            "instructions": {"example_question_sqls": [{"id": "01f0dd000000000000000000000000aa",
+                "question": [QUESTION], "sql": ["SELECT COUNT(*) AS n FROM main.sales.orders"]}]},
+            "benchmarks": {"questions": [
+                {"id": "01f0dd000000000000000000000000b1", "question": [QUESTION],
+                 "answer": [{"format": "SQL", "content": ["SELECT COUNT(*) AS n FROM main.sales.orders"]}]},
+                {"id": "01f0dd000000000000000000000000b2", "question": ["Will it rain in Lisbon?"],
+                 "answer": [{"format": "SQL", "content": ["SELECT COUNT(*) AS n FROM main.sales.orders WHERE region = 'EMEA'"]}]}
+            ]}})
+        .to_string(),
+    )
+    .expect("space parses")
+}
+
+#[tokio::test]
+async fn an_eval_run_is_created_polled_and_its_results_read_with_details() {
+    let server = sandbox(Faults {
+        status_latency_ms: 20,
+        ..Faults::default()
+    })
+    .await;
+    let genie = genie(&server, RateLimiter::new(100, Duration::from_secs(1)));
+    let created = genie
+        .create_space(&NewSpace {
+            title: "Benchmarked".into(),
+            description: None,
+            warehouse_id: WAREHOUSE_ID.into(),
+            parent_path: None,
+            config: config_with_benchmarks(),
+        })
+        .await
+        .unwrap();
+    let space_id = created.space_id.unwrap();
+    let run = genie.create_eval_run(&space_id, &[]).await.unwrap();
+    assert_eq!(run.num_questions, 2);
+    let mut current = run.clone();
+    for _ in 0..200 {
+        if current.is_finished() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+        current = genie
+            .get_eval_run(&space_id, &run.eval_run_id)
+            .await
+            .unwrap();
+    }
+    assert_eq!(current.status, "DONE", "{current:?}");
+    assert_eq!(current.num_done, 2);
+    let mut results = genie
+        .list_eval_results(&space_id, &run.eval_run_id)
+        .await
+        .unwrap();
+    results.sort_by(|a, b| a.benchmark_question_id.cmp(&b.benchmark_question_id));
+    assert_eq!(results.len(), 2);
+    assert_eq!(results[0].assessment.as_deref(), Some("GOOD"));
+    assert_eq!(
+        results[0].genie_sql.as_deref(),
+        Some("SELECT COUNT(*) AS n FROM main.sales.orders")
+    );
+    assert_eq!(results[0].question.as_deref(), Some(QUESTION));
+    assert_eq!(
+        results[1].assessment.as_deref(),
+        Some("NEEDS_REVIEW"),
+        "{:?}",
+        results[1]
+    );
+    assert!(results[1].genie_text.is_some() && results[1].genie_sql.is_none());
+    assert_eq!((current.num_correct, current.num_needs_review), (1, 1));
+    let one = genie
+        .create_eval_run(&space_id, &["01f0dd000000000000000000000000b2".to_owned()])
+        .await
+        .unwrap();
+    assert_eq!(one.num_questions, 1);
+    server.shutdown().await;
+}

@@ -23,6 +23,23 @@ fn benchmark(question: &str, sql: &str) -> Benchmark {
 
 /// The primary failure type the rules find for Genie's `genie` against `expected`.
 fn check(question: &str, expected: &str, genie: &str, primary_type: Option<FailureType>) {
+    check_with(
+        &LiteralPresence::new(),
+        question,
+        expected,
+        genie,
+        primary_type,
+    );
+}
+
+/// [`check`] with known presence of Genie's literals in the data.
+fn check_with(
+    presence: &LiteralPresence,
+    question: &str,
+    expected: &str,
+    genie: &str,
+    primary_type: Option<FailureType>,
+) {
     let benchmark = benchmark(question, expected);
     let expected_facts = extract(expected).unwrap();
     let genie_facts = extract(genie).unwrap();
@@ -31,6 +48,7 @@ fn check(question: &str, expected: &str, genie: &str, primary_type: Option<Failu
         expected: &expected_facts,
         genie: &genie_facts,
         comparison: None,
+        presence,
     });
     let found = primary(&findings, |_| true).map(|finding| finding.failure_type);
     assert_eq!(found, primary_type, "{findings:#?}");
@@ -166,4 +184,47 @@ fn literal_kinds() {
     assert!(!is_value("42"));
     assert!(!is_value(":region"));
     assert!(is_date("2024-01-01 10:00:00"));
+}
+
+#[test]
+fn a_literal_missing_from_the_data_is_unknown_and_a_stored_one_a_wrong_filter() {
+    let expected = "SELECT COUNT(*) FROM c.s.w WHERE size = 'L'";
+    let genie = "SELECT COUNT(*) FROM c.s.w WHERE colour = 'R'";
+    let facts = (extract(expected).unwrap(), extract(genie).unwrap());
+    let candidates = presence_candidates(&facts.0, &facts.1);
+    assert_eq!(
+        candidates,
+        [("c.s.w".to_owned(), "colour".to_owned(), "R".to_owned())]
+    );
+    let key = candidates[0].clone();
+    let absent = LiteralPresence::from([(key.clone(), false)]);
+    let stored = LiteralPresence::from([(key, true)]);
+    // The ground truth's `L` is lost either way; Genie's `R` is unmapped only when
+    // the data lacks it.
+    check_with(
+        &absent,
+        "How many big widgets?",
+        expected,
+        genie,
+        Some(FailureType::UnknownFilterValue),
+    );
+    let benchmark = benchmark("How many big widgets?", expected);
+    let findings = structural_findings(&Pair {
+        benchmark: &benchmark,
+        expected: &facts.0,
+        genie: &facts.1,
+        comparison: None,
+        presence: &stored,
+    });
+    let unknown = findings
+        .iter()
+        .find(|finding| finding.failure_type == FailureType::UnknownFilterValue)
+        .unwrap();
+    assert!(!unknown.rationale.contains("`R`"), "{unknown:?}");
+    assert!(
+        findings
+            .iter()
+            .any(|finding| finding.failure_type == FailureType::WrongFilter
+                && finding.rationale.contains("colour"))
+    );
 }

@@ -18,7 +18,7 @@ use genie_core::compare::Comparison;
 use genie_core::evaluation::{BlameItem, Judge, JudgeVerdict, Outcome, VerdictSource};
 use genie_core::taxonomy::FailureType;
 
-use crate::diagnose::{self, Finding, Pair};
+use crate::diagnose::{self, Finding, LiteralPresence, Pair};
 use crate::run::{GenieSql, GroundTruth};
 
 /// Everything known about one question's answer.
@@ -45,6 +45,7 @@ impl<'a> Evidence<'a> {
         text: Option<&'a str>,
         genie: &'a GenieSql,
         comparison: Option<&'a Comparison>,
+        presence: &LiteralPresence,
     ) -> Self {
         let mut findings = Vec::new();
         match genie {
@@ -90,6 +91,7 @@ impl<'a> Evidence<'a> {
                     expected: &expected.facts,
                     genie: facts,
                     comparison: None,
+                    presence,
                 }));
             }
             GenieSql::Ran { facts, .. } => {
@@ -98,6 +100,7 @@ impl<'a> Evidence<'a> {
                     expected: &expected.facts,
                     genie: facts,
                     comparison,
+                    presence,
                 }));
                 let wrong = comparison.is_some_and(|comparison| !comparison.equal);
                 if wrong

@@ -40,7 +40,7 @@ pub(crate) fn read(name: &str) -> String {
         .unwrap_or_else(|error| panic!("cannot read `{}`: {error}", path.display()))
 }
 
-fn space(name: &str) -> SpaceConfig {
+pub(crate) fn space(name: &str) -> SpaceConfig {
     SpaceDocument::parse(&read(name))
         .unwrap_or_else(|error| panic!("`{name}`: {error}"))
         .into_config()
@@ -48,23 +48,30 @@ fn space(name: &str) -> SpaceConfig {
 
 /// The sandbox with the retail data and both spaces.
 pub(crate) async fn sandbox(faults: Faults) -> RunningSandbox {
+    sandbox_with(faults, Vec::new()).await
+}
+
+/// The sandbox with the retail data, both spaces and `extra` ones.
+pub(crate) async fn sandbox_with(faults: Faults, extra: Vec<SeedSpace>) -> RunningSandbox {
     let fixture = Fixture::load(&fixture_dir())
         .await
         .expect("retail fixture loads");
+    let mut spaces = vec![
+        SeedSpace {
+            space_id: WEAK.to_owned(),
+            title: "retail (weak)".to_owned(),
+            config: space("space.json"),
+        },
+        SeedSpace {
+            space_id: IMPROVED.to_owned(),
+            title: "retail (improved)".to_owned(),
+            config: space("space_improved.json"),
+        },
+    ];
+    spaces.extend(extra);
     serve(
         fixture.engine,
-        vec![
-            SeedSpace {
-                space_id: WEAK.to_owned(),
-                title: "retail (weak)".to_owned(),
-                config: space("space.json"),
-            },
-            SeedSpace {
-                space_id: IMPROVED.to_owned(),
-                title: "retail (improved)".to_owned(),
-                config: space("space_improved.json"),
-            },
-        ],
+        spaces,
         SandboxConfig {
             token: TOKEN.to_owned(),
             faults,
@@ -76,6 +83,10 @@ pub(crate) async fn sandbox(faults: Faults) -> RunningSandbox {
 }
 
 fn rest(server: &RunningSandbox) -> RestClient {
+    rest_with_timeout(server, Duration::from_secs(2))
+}
+
+fn rest_with_timeout(server: &RunningSandbox, request_timeout: Duration) -> RestClient {
     let _ = rustls::crypto::ring::default_provider().install_default();
     RestClient::new(
         Credentials {
@@ -87,15 +98,25 @@ fn rest(server: &RunningSandbox) -> RestClient {
             initial_backoff: Duration::from_millis(5),
             max_backoff: Duration::from_millis(50),
             max_attempts: 12,
-            request_timeout: Duration::from_secs(5),
+            request_timeout,
         },
     )
     .expect("client builds")
 }
 
 pub(crate) fn genie(server: &RunningSandbox) -> Arc<dyn GenieApi> {
+    genie_over(rest(server))
+}
+
+/// A Genie client whose calls may take a minute: the sandbox computes a whole eval
+/// run inside its create call, which takes seconds on a loaded machine.
+pub(crate) fn patient_genie(server: &RunningSandbox) -> Arc<dyn GenieApi> {
+    genie_over(rest_with_timeout(server, Duration::from_mins(1)))
+}
+
+fn genie_over(client: RestClient) -> Arc<dyn GenieApi> {
     Arc::new(DatabricksGenie::new(
-        rest(server),
+        client,
         Arc::new(RateLimiter::new(10_000, Duration::from_secs(1))),
         PollPolicy {
             initial_interval: Duration::from_millis(5),
@@ -151,7 +172,6 @@ pub(crate) async fn evaluate(server: &RunningSandbox, request: &EvaluationReques
 }
 
 /// The sandbox's audit events.
-#[expect(dead_code, reason = "used by the unsafe-SQL test, next")]
 pub(crate) async fn audit(server: &RunningSandbox) -> Vec<Value> {
     let _ = rustls::crypto::ring::default_provider().install_default();
     let response = reqwest::Client::new()
