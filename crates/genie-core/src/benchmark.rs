@@ -154,6 +154,29 @@ pub struct BenchmarkSet {
 }
 
 impl BenchmarkSet {
+    /// The set as a space's `benchmarks.questions` (for Genie's own eval runs): one
+    /// question per benchmark with its expected SQL, each id the first 32 hex digits of
+    /// the SHA-256 of the benchmark's id (stable across runs), sorted by id as the API
+    /// requires.
+    pub fn space_questions(&self) -> Vec<crate::space::BenchmarkQuestion> {
+        let mut questions: Vec<_> = self
+            .benchmarks
+            .iter()
+            .map(|benchmark| crate::space::BenchmarkQuestion {
+                id: ContentHash::of_bytes(benchmark.id.as_bytes()).as_str()[..32].to_owned(),
+                question: crate::space::TextLines::from_text(&benchmark.question),
+                answer: Some(vec![crate::space::BenchmarkAnswer {
+                    format: crate::space::SQL_ANSWER_FORMAT.to_owned(),
+                    content: crate::space::TextLines::from_text(&benchmark.expected_sql),
+                    extra: std::collections::BTreeMap::new(),
+                }]),
+                extra: std::collections::BTreeMap::new(),
+            })
+            .collect();
+        questions.sort_by(|a, b| a.id.cmp(&b.id));
+        questions
+    }
+
     /// Builds a set, deriving its content hash and dataset name from the benchmarks.
     pub fn new(
         domain: Option<String>,
@@ -493,6 +516,38 @@ benchmarks:
         assert_eq!(second.priority, Priority::P1);
         assert_eq!(second.order_matters, Some(true));
         assert_eq!(second.line, 12);
+    }
+
+    #[test]
+    fn a_set_becomes_valid_sorted_space_benchmark_questions() {
+        let file = parse_benchmark_file("bench.yaml", GOOD).unwrap();
+        let set = BenchmarkSet::new(None, file.benchmarks.clone(), Vec::new());
+        let questions = set.space_questions();
+        assert_eq!(questions.len(), file.benchmarks.len());
+        assert!(questions.windows(2).all(|pair| pair[0].id < pair[1].id));
+        assert!(questions.iter().all(|q| crate::space::is_valid_id(&q.id)));
+        assert_eq!(set.space_questions(), questions, "stable ids");
+        let mut config = crate::space::SpaceConfig::from_json(
+            r#"{"version": 2, "data_sources": {"tables": [{"identifier": "main.sales.orders"}]}}"#,
+        )
+        .unwrap();
+        *config.benchmark_questions_mut() = questions;
+        let errors: Vec<_> = config
+            .validate()
+            .into_iter()
+            .filter(|problem| problem.severity == crate::space::Severity::Error)
+            .collect();
+        assert!(errors.is_empty(), "{errors:?}");
+        let first = &file.benchmarks[0];
+        let question = config
+            .benchmark_questions()
+            .iter()
+            .find(|q| q.question.joined() == first.question)
+            .unwrap();
+        assert_eq!(
+            question.answer_sql().as_deref(),
+            Some(first.expected_sql.as_str())
+        );
     }
 
     #[test]

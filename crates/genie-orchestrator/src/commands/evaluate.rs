@@ -8,11 +8,12 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use anyhow::Context as _;
+use anyhow::{Context as _, bail};
 use clap::{Args, ValueEnum};
-use genie_core::benchmark::{BenchmarkFile, parse_benchmark_file};
+use genie_core::benchmark::{BenchmarkFile, BenchmarkSet, parse_benchmark_file};
 use genie_core::evaluation::{EvalReport, Scope};
-use genie_core::ports::DatasetRef;
+use genie_core::ports::{DatasetRef, NewSpace};
+use genie_core::space::{GenieSpace, SpaceConfig};
 use genie_core::workers::{EvaluationRequest, Evaluator as _, GenerateRequest, Generator as _};
 use genie_evaluator::{GenieEvaluator, JudgeBackend};
 use genie_generator::BenchmarkGenerator;
@@ -51,8 +52,9 @@ pub(crate) struct EvaluateArgs {
     /// or `official` (Databricks' benchmark eval-run API).
     #[arg(long, value_enum, default_value_t = Judges::Local)]
     judges: Judges,
-    /// With `--judges official`: the dev space whose `benchmarks` section the eval run
-    /// uses (its benchmarks are replaced; never name production).
+    /// With `--judges official`: a dev copy of the space whose benchmark questions are
+    /// replaced with these benchmarks for Genie's eval run (default: a temporary copy,
+    /// trashed afterwards).
     #[arg(long, value_name = "ID")]
     dev_space_id: Option<String>,
     #[command(flatten, next_help_heading = "LLM judges (with --judges llm)")]
@@ -203,14 +205,24 @@ async fn evaluate(
     for excluded in &benchmarks.excluded {
         tracing::warn!(id = %excluded.id, reason = %excluded.reason, "ground truth excluded");
     }
+    let mut temporary_space = None;
     let judges = match args.judges {
         Judges::Local => JudgeBackend::Local,
         Judges::Llm => JudgeBackend::Llm,
-        Judges::Official => JudgeBackend::Official {
-            dev_space_id: args.dev_space_id.clone().or_else(|| workspace.sandbox.as_ref().map(|_| workspace.space_id.clone())).context(
-                "--judges official writes the benchmarks into a space's `benchmarks` section: name a dev copy with --dev-space-id (never production)",
-            )?,
-        },
+        Judges::Official => {
+            let (dev_space_id, temporary) = official_space(
+                workspace,
+                &space,
+                &config,
+                &benchmarks,
+                args.dev_space_id.as_deref(),
+            )
+            .await?;
+            if temporary {
+                temporary_space = Some(dev_space_id.clone());
+            }
+            JudgeBackend::Official { dev_space_id }
+        }
     };
     let llm = match args.judges {
         Judges::Llm => Some(workspace.llm(&args.llm)?),
@@ -253,7 +265,70 @@ async fn evaluate(
     };
     let report = evaluator.evaluate(&request).await;
     progress.finish();
+    if let Some(space_id) = temporary_space
+        && let Err(error) = workspace.genie.trash_space(&space_id).await
+    {
+        tracing::warn!(space_id, %error, "cannot trash the temporary evaluation space; trash it by hand");
+    }
     Ok((report?, dataset))
+}
+
+/// Puts the benchmarks into a dev space's `benchmarks` section for Genie's own eval
+/// runs: the space `--dev-space-id` names (its benchmark questions replaced, guarded by
+/// its etag), or else a temporary copy of the evaluated space, trashed afterwards.
+/// The evaluated space itself is never written. Returns the id and whether it is
+/// temporary.
+async fn official_space(
+    workspace: &Workspace,
+    space: &GenieSpace,
+    config: &SpaceConfig,
+    benchmarks: &BenchmarkSet,
+    dev_space_id: Option<&str>,
+) -> anyhow::Result<(String, bool)> {
+    let questions = benchmarks.space_questions();
+    if let Some(id) = dev_space_id {
+        if id == workspace.space_id {
+            bail!(
+                "--dev-space-id must not be the evaluated space: official eval runs replace the dev space's benchmark questions"
+            );
+        }
+        let dev = workspace
+            .genie
+            .get_space(id)
+            .await
+            .with_context(|| format!("cannot read dev space {id}"))?;
+        let mut dev_config = dev
+            .config()
+            .with_context(|| format!("dev space {id} has no readable configuration"))?;
+        *dev_config.benchmark_questions_mut() = questions;
+        workspace
+            .genie
+            .update_space(id, &dev_config, dev.etag.as_deref())
+            .await
+            .with_context(|| format!("cannot write the benchmarks into dev space {id}"))?;
+        return Ok((id.to_owned(), false));
+    }
+    let mut copy = config.clone();
+    *copy.benchmark_questions_mut() = questions;
+    let title = space.title.as_deref().unwrap_or(&workspace.space_id);
+    let created = workspace
+        .genie
+        .create_space(&NewSpace {
+            title: format!("{title} (genie-opt official evaluation, temporary)"),
+            description: Some(format!(
+                "A temporary copy of space {} with the benchmark questions, made by genie-opt evaluate --judges official.",
+                workspace.space_id
+            )),
+            warehouse_id: space.warehouse_id.clone().unwrap_or_default(),
+            parent_path: space.parent_path.clone(),
+            config: copy,
+        })
+        .await
+        .context("cannot create a temporary space for the official evaluation")?;
+    let id = created
+        .space_id
+        .context("the new temporary space has no id")?;
+    Ok((id, true))
 }
 
 /// The artifacts, and the `--json` / `--junit` files, each written atomically.

@@ -380,3 +380,110 @@ fn a_databricks_session_logs_and_writes_no_token() {
     let report = read_json(&directory.join("report.json"));
     assert_eq!(report["total_questions"], 8);
 }
+
+#[test]
+fn official_judges_run_on_a_temporary_copy_and_leave_production_alone() {
+    use std::io::{BufRead as _, BufReader};
+    const TOKEN: &str = "dapi-official-judges";
+    let mut server = Server(
+        Command::new(env!("CARGO_BIN_EXE_genie-opt"))
+            .args([
+                "sandbox",
+                "--fixture",
+                &text(&retail()),
+                "--port",
+                "0",
+                "--token",
+                TOKEN,
+            ])
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("the sandbox starts"),
+    );
+    let mut line = String::new();
+    BufReader::new(server.0.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let url = line
+        .trim()
+        .strip_prefix("listening on ")
+        .unwrap()
+        .to_owned();
+    let directory = scratch("official");
+    let space_id = genie_sandbox::fixture::production_space_id("retail");
+    let output = Command::new(env!("CARGO_BIN_EXE_genie-opt"))
+        .args([
+            "evaluate",
+            "--space-id",
+            &space_id,
+            "--benchmarks",
+            &text(&retail().join("benchmarks.yaml")),
+            "--scope",
+            "p0",
+            "--judges",
+            "official",
+            "--qpm",
+            "600",
+            "--json",
+            &text(&directory.join("report.json")),
+        ])
+        .current_dir(&directory)
+        .env_remove("MLFLOW_TRACKING_URI")
+        .env("HOME", &directory)
+        .env("DATABRICKS_HOST", &url)
+        .env("DATABRICKS_TOKEN", TOKEN)
+        .output()
+        .expect("genie-opt runs");
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let report = read_json(&directory.join("report.json"));
+    assert_eq!(report["total_questions"], 8);
+    for row in report["rows"].as_array().unwrap() {
+        let verdict = row["verdicts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|verdict| verdict["judge"] == "result_correctness")
+            .expect("a result verdict");
+        assert_eq!(verdict["source"]["kind"], "official", "{verdict}");
+    }
+
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let (spaces, audit) = runtime.block_on(async {
+        let client = crate::http();
+        let get = |path: &str| client.get(format!("{url}{path}")).bearer_auth(TOKEN).send();
+        let spaces: Value = get("/api/2.0/genie/spaces")
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let audit: Value = get("/sandbox/audit").await.unwrap().json().await.unwrap();
+        (spaces, audit)
+    });
+    let listed: Vec<&str> = spaces["spaces"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|space| space["space_id"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        listed,
+        [space_id.as_str()],
+        "the temporary copy was trashed"
+    );
+    let events = audit["events"].as_array().unwrap();
+    let writes_to_production = events.iter().filter(|event| {
+        event["space_id"] == space_id.as_str()
+            && matches!(event["method"].as_str(), Some("PATCH" | "DELETE" | "POST"))
+            && !event["path"]
+                .as_str()
+                .unwrap_or_default()
+                .contains("conversation")
+    });
+    assert_eq!(
+        writes_to_production.count(),
+        0,
+        "production was written: {audit}"
+    );
+}
