@@ -104,10 +104,10 @@ impl PortError {
 }
 
 /// A worker's error behind the worker traits. Each worker crate has its own
-/// `#[non_exhaustive]` error enum; this wraps it, and [`WorkerError::downcast_ref`]
-/// gets it back.
+/// `#[non_exhaustive]` error enum; this wraps it as its `source()` (so an error
+/// chain shows it once), and [`WorkerError::downcast_ref`] gets it back.
 #[derive(Debug, thiserror::Error)]
-#[error("{worker}: {source}")]
+#[error("{worker} failed")]
 pub struct WorkerError {
     /// Which worker failed (`generator`, `evaluator`, `optimizer`, `applier`).
     pub worker: &'static str,
@@ -152,7 +152,9 @@ mod tests {
     fn worker_error_keeps_the_source() {
         let inner = PortError::new(PortErrorKind::Timeout, "poll deadline");
         let error = WorkerError::new("evaluator", inner.clone());
-        assert_eq!(error.to_string(), "evaluator: timed out: poll deadline");
+        assert_eq!(error.to_string(), "evaluator failed");
+        let source = std::error::Error::source(&error).map(ToString::to_string);
+        assert_eq!(source.as_deref(), Some("timed out: poll deadline"));
         assert_eq!(error.downcast_ref::<PortError>(), Some(&inner));
     }
 }

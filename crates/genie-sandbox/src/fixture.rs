@@ -14,7 +14,7 @@ use crate::server::SeedSpace;
 #[non_exhaustive]
 pub enum FixtureError {
     /// A file could not be read.
-    #[error("cannot read `{path}`: {source}")]
+    #[error("cannot read `{path}`")]
     Read {
         /// The file.
         path: PathBuf,
@@ -22,7 +22,7 @@ pub enum FixtureError {
         source: std::io::Error,
     },
     /// `schema.sql` is malformed or failed to load.
-    #[error("`{path}`: {source}")]
+    #[error("cannot load `{path}`")]
     Schema {
         /// The file.
         path: PathBuf,

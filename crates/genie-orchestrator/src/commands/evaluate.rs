@@ -11,10 +11,12 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use anyhow::{Context as _, bail};
 use clap::{Args, ValueEnum};
 use genie_core::benchmark::{BenchmarkFile, BenchmarkSet, parse_benchmark_file};
-use genie_core::evaluation::{EvalReport, Scope};
+use genie_core::evaluation::{ArbiterDecision, EvalReport, Scope};
 use genie_core::ports::{DatasetRef, NewSpace};
 use genie_core::space::{GenieSpace, SpaceConfig};
-use genie_core::workers::{EvaluationRequest, Evaluator as _, GenerateRequest, Generator as _};
+use genie_core::workers::{
+    BenchmarkCorrection, EvaluationRequest, Evaluator as _, GenerateRequest, Generator as _,
+};
 use genie_evaluator::{GenieEvaluator, JudgeBackend};
 use genie_generator::BenchmarkGenerator;
 
@@ -134,7 +136,11 @@ pub(crate) fn run(args: &EvaluateArgs) -> Result<(), Failure> {
         let workspace = Workspace::connect(&args.workspace).await?;
         let outcome = evaluate(args, &workspace, file).await;
         workspace.close().await;
-        let (report, dataset) = outcome?;
+        let Evaluated {
+            report,
+            dataset,
+            corrected,
+        } = outcome?;
         write_outputs(args, &report)?;
         let source = args.benchmarks.as_ref().map_or_else(
             || "synthesized from the space".to_owned(),
@@ -143,9 +149,9 @@ pub(crate) fn run(args: &EvaluateArgs) -> Result<(), Failure> {
         let run_id = log(tracker.as_ref(), &report, &dataset, &source)
             .await
             .with_context(|| format!("cannot log the run to {tracking_place}"))?;
-        Ok::<_, anyhow::Error>((report, run_id))
+        Ok::<_, anyhow::Error>((report, run_id, corrected))
     });
-    let (report, run_id) = report?;
+    let (report, run_id, corrected) = report?;
     let mut out = std::io::stdout().lock();
     let summary = report::summary(&report);
     writeln!(
@@ -153,6 +159,19 @@ pub(crate) fn run(args: &EvaluateArgs) -> Result<(), Failure> {
         "{summary}\nreport: {}\ntracked: run {run_id} ({tracking_place})",
         args.output_dir.join("evaluation").display()
     )
+    .context("cannot write to standard output")?;
+    match corrected {
+        Some(Ok(path)) => writeln!(
+            out,
+            "the arbiter sided with Genie on enough questions: corrected benchmarks written to {}",
+            path.display()
+        ),
+        Some(Err(reason)) => writeln!(
+            out,
+            "the arbiter sided with Genie on enough questions, but no corrected version was written: {reason}"
+        ),
+        None => Ok(()),
+    }
     .context("cannot write to standard output")?;
     match args.min_accuracy {
         Some(min) if report.overall_accuracy < min => {
@@ -168,12 +187,22 @@ pub(crate) fn run(args: &EvaluateArgs) -> Result<(), Failure> {
     }
 }
 
-/// Generator, then evaluator, on the connected workspace.
+/// What one evaluation produced.
+struct Evaluated {
+    report: EvalReport,
+    dataset: DatasetRef,
+    /// When the arbiter sided with Genie often enough: the corrected benchmark file
+    /// written beside the original, or why none could be.
+    corrected: Option<Result<PathBuf, String>>,
+}
+
+/// Generator, then evaluator, on the connected workspace; then the generator again
+/// when the arbiter found enough ground truths to correct.
 async fn evaluate(
     args: &EvaluateArgs,
     workspace: &Workspace,
     file: Option<BenchmarkFile>,
-) -> anyhow::Result<(EvalReport, DatasetRef)> {
+) -> anyhow::Result<Evaluated> {
     let space = workspace
         .genie
         .get_space(&workspace.space_id)
@@ -258,7 +287,7 @@ async fn evaluate(
     let request = EvaluationRequest {
         space_id: workspace.space_id.clone(),
         config_hash: Some(config_hash),
-        benchmarks,
+        benchmarks: benchmarks.clone(),
         scope: args.scope.clone(),
         iteration: 0,
         previous: None,
@@ -270,7 +299,71 @@ async fn evaluate(
     {
         tracing::warn!(space_id, %error, "cannot trash the temporary evaluation space; trash it by hand");
     }
-    Ok((report?, dataset))
+    let report = report?;
+    let corrected = match &args.benchmarks {
+        Some(original) => correct(&generator, &benchmarks, &report, original).await,
+        None => None,
+    };
+    Ok(Evaluated {
+        report,
+        dataset,
+        corrected,
+    })
+}
+
+/// The arbiter's `genie_correct` verdicts as a new benchmark version beside the
+/// original file (which is never overwritten), once there are enough of them.
+/// Corrections whose SQL does not validate are dropped with a warning; `Err` says why
+/// no version was written although the arbiter asked for one.
+async fn correct(
+    generator: &BenchmarkGenerator,
+    benchmarks: &BenchmarkSet,
+    report: &EvalReport,
+    original: &Path,
+) -> Option<Result<PathBuf, String>> {
+    let mut corrections: Vec<BenchmarkCorrection> = report
+        .rows
+        .iter()
+        .filter_map(|row| {
+            let arbiter = row.arbiter.as_ref()?;
+            (arbiter.decision == ArbiterDecision::GenieCorrect).then_some(())?;
+            Some(BenchmarkCorrection {
+                id: row.id.clone(),
+                corrected_sql: row.genie_sql.clone()?,
+                rationale: arbiter.rationale.clone(),
+            })
+        })
+        .collect();
+    let minimum = generator.config().min_corrections;
+    if corrections.len() < minimum {
+        return None;
+    }
+    loop {
+        if corrections.len() < minimum {
+            return Some(Err(format!(
+                "only {} of the arbiter's corrections validate, fewer than the {minimum} a new version needs",
+                corrections.len()
+            )));
+        }
+        match generator.apply_corrections(benchmarks, &corrections).await {
+            Ok(corrected) => {
+                return Some(
+                    genie_generator::write_corrected_file(original, &corrected)
+                        .map_err(|error| format!("{:#}", anyhow::Error::from(error))),
+                );
+            }
+            Err(error) => {
+                let invalid = match error.downcast_ref::<genie_generator::Error>() {
+                    Some(genie_generator::Error::InvalidCorrection { id, reason }) => {
+                        tracing::warn!(id, reason, "correction dropped: its SQL does not validate");
+                        id.clone()
+                    }
+                    _ => return Some(Err(format!("{:#}", anyhow::Error::from(error)))),
+                };
+                corrections.retain(|correction| correction.id != invalid);
+            }
+        }
+    }
 }
 
 /// Puts the benchmarks into a dev space's `benchmarks` section for Genie's own eval

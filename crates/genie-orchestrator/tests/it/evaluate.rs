@@ -487,3 +487,146 @@ fn official_judges_run_on_a_temporary_copy_and_leave_production_alone() {
         "production was written: {audit}"
     );
 }
+
+/// An OpenAI-compatible chat server on 127.0.0.1 whose model always sides with Genie;
+/// returns its base URL and a counter of the completions it served.
+fn agreeable_model() -> (String, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
+    use std::io::{BufRead as _, BufReader, Read as _, Write as _};
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let address = listener.local_addr().unwrap();
+    let served = std::sync::Arc::new(AtomicUsize::new(0));
+    let counter = std::sync::Arc::clone(&served);
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(stream) = stream else { return };
+            let counter = std::sync::Arc::clone(&counter);
+            std::thread::spawn(move || {
+                let mut reader = BufReader::new(stream.try_clone().unwrap());
+                let mut length = 0;
+                let mut request_line = String::new();
+                if reader.read_line(&mut request_line).unwrap_or(0) == 0 {
+                    return;
+                }
+                loop {
+                    let mut header = String::new();
+                    reader.read_line(&mut header).unwrap();
+                    if header.trim().is_empty() {
+                        break;
+                    }
+                    if let Some((name, value)) = header.split_once(':')
+                        && name.eq_ignore_ascii_case("content-length")
+                    {
+                        length = value.trim().parse().unwrap();
+                    }
+                }
+                let mut body = vec![0; length];
+                reader.read_exact(&mut body).unwrap();
+                let content = if String::from_utf8_lossy(&body).contains("arbiter") {
+                    counter.fetch_add(1, Ordering::Relaxed);
+                    r#"{"decision": "genie_correct", "rationale": "the question does not ask for the reference's extra filter"}"#
+                } else {
+                    "I cannot judge this."
+                };
+                let answer = serde_json::json!({
+                    "choices": [{"message": {"role": "assistant", "content": content}}],
+                    "usage": {"prompt_tokens": 10, "completion_tokens": 5},
+                })
+                .to_string();
+                let mut stream = stream;
+                let _ = write!(
+                    stream,
+                    "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{answer}",
+                    answer.len()
+                );
+            });
+        }
+    });
+    (format!("http://{address}/v1"), served)
+}
+
+#[test]
+fn arbiter_corrections_become_a_new_benchmark_version_beside_the_original() {
+    let (model, served) = agreeable_model();
+    let directory = scratch("corrections");
+    let original = directory.join("benchmarks.yaml");
+    let text_before = std::fs::read_to_string(retail().join("benchmarks.yaml")).unwrap();
+    std::fs::write(&original, &text_before).unwrap();
+    let output = genie_opt_in(
+        &directory,
+        &[
+            "evaluate",
+            "--sandbox",
+            &text(&retail()),
+            "--benchmarks",
+            &text(&original),
+            "--scope",
+            "p0",
+            "--judges",
+            "llm",
+            "--llm-base-url",
+            &model,
+            "--llm-model",
+            "agreeable",
+            "--json",
+            &text(&directory.join("report.json")),
+        ],
+    );
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert!(
+        served.load(std::sync::atomic::Ordering::Relaxed) >= 3,
+        "the arbiter asked the model"
+    );
+    let corrected = directory.join("benchmarks.v2.yaml");
+    assert!(
+        stdout(&output).contains("benchmarks.v2.yaml"),
+        "{}",
+        stdout(&output)
+    );
+    assert_eq!(
+        std::fs::read_to_string(&original).unwrap(),
+        text_before,
+        "the original is untouched"
+    );
+    let version: genie_core::benchmark::BenchmarkFile =
+        genie_core::benchmark::parse_benchmark_file(
+            "benchmarks.v2.yaml",
+            &std::fs::read_to_string(&corrected).unwrap(),
+        )
+        .expect("the corrected file parses");
+    let report = read_json(&directory.join("report.json"));
+    let original_file =
+        genie_core::benchmark::parse_benchmark_file("benchmarks.yaml", &text_before).unwrap();
+    let mut changed = 0;
+    for benchmark in &version.benchmarks {
+        let before = original_file
+            .benchmarks
+            .iter()
+            .find(|old| old.id == benchmark.id)
+            .unwrap();
+        // The new version holds resolved SQL (the file's catalog `main`, schema `retail`).
+        let resolved = before
+            .expected_sql
+            .replace("${catalog}", "main")
+            .replace("${gold_schema}", "retail");
+        if resolved.trim() == benchmark.expected_sql.trim() {
+            continue;
+        }
+        changed += 1;
+        let row = report["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|row| row["id"] == benchmark.id.as_str())
+            .expect("only questions in scope are corrected");
+        assert_eq!(row["arbiter"]["decision"], "genie_correct", "{row}");
+        assert_eq!(
+            benchmark.expected_sql.trim(),
+            row["genie_sql"].as_str().unwrap().trim()
+        );
+    }
+    assert!(
+        changed >= 3,
+        "at least three ground truths corrected, got {changed}"
+    );
+}

@@ -86,7 +86,7 @@ impl Default for Faults {
 #[non_exhaustive]
 pub enum FaultsError {
     /// The file could not be read.
-    #[error("cannot read faults file `{path}`: {source}")]
+    #[error("cannot read faults file `{path}`")]
     Read {
         /// The file.
         path: PathBuf,
