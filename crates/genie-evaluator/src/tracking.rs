@@ -3,14 +3,15 @@
 use std::collections::BTreeMap;
 
 use genie_core::error::PortError;
-use genie_core::evaluation::EvalReport;
+use genie_core::evaluation::{EvalReport, VerdictSource};
 use genie_core::ports::{Metric, RunStatus, Tracker};
 
 use crate::artifacts::report_artifacts;
 
 /// Logs `report` as a run named `genie_eval_iter{N}_{timestamp}` in `experiment_id`:
 /// params `space_id`, `iteration`, `dataset`, `eval_scope`, `num_scorers` (and the
-/// config hash when known), one metric per judge score plus the accuracy and counts,
+/// config hash when known, and `prompt_versions`, the model prompts behind any
+/// verdict), one metric per judge score plus the accuracy and counts,
 /// and the [`report_artifacts`]. Returns the run's id; the run ends `FAILED` when a
 /// step after its start fails.
 pub async fn log_report(
@@ -52,6 +53,10 @@ async fn log_contents(
     ]);
     if let Some(hash) = &report.config_hash {
         params.insert("config_hash".to_owned(), hash.short().to_owned());
+    }
+    let prompts = prompt_versions(report);
+    if !prompts.is_empty() {
+        params.insert("prompt_versions".to_owned(), prompts.join(","));
     }
     tracker.log_params(run_id, &params).await?;
     let step = u64::from(report.iteration);
@@ -96,6 +101,23 @@ async fn log_contents(
         tracker.log_artifact(run_id, &path, &content).await?;
     }
     Ok(())
+}
+
+/// The versions of the model prompts whose verdicts are in the report, sorted.
+fn prompt_versions(report: &EvalReport) -> Vec<String> {
+    let sources = report.rows.iter().flat_map(|row| {
+        row.verdicts
+            .iter()
+            .map(|verdict| &verdict.source)
+            .chain(row.arbiter.iter().map(|arbiter| &arbiter.source))
+    });
+    let versions: std::collections::BTreeSet<String> = sources
+        .filter_map(|source| match source {
+            VerdictSource::Llm { prompt_version } => Some(prompt_version.clone()),
+            _ => None,
+        })
+        .collect();
+    versions.into_iter().collect()
 }
 
 /// `YYYYMMDD_HHMMSS` (UTC) of Unix milliseconds.
