@@ -3,7 +3,27 @@
 
 use genie_core::canonical::to_canonical_json_pretty;
 use genie_core::evaluation::{ArbiterDecision, EvalReport};
+use genie_core::workers::BenchmarkCorrection;
 use serde_json::json;
+
+/// The arbiter's `genie_correct` decisions as benchmark corrections (Genie's SQL as the
+/// new ground truth, the arbiter's rationale as the reason), for the generator to turn
+/// into a new benchmark version.
+pub fn benchmark_corrections(report: &EvalReport) -> Vec<BenchmarkCorrection> {
+    report
+        .rows
+        .iter()
+        .filter_map(|row| {
+            let arbiter = row.arbiter.as_ref()?;
+            (arbiter.decision == ArbiterDecision::GenieCorrect).then_some(())?;
+            Some(BenchmarkCorrection {
+                id: row.id.clone(),
+                corrected_sql: row.genie_sql.clone()?,
+                rationale: arbiter.rationale.clone(),
+            })
+        })
+        .collect()
+}
 
 /// `evaluation/eval_results.json`, `evaluation/failures.json` and
 /// `evaluation/arbiter_actions.json`, as pretty canonical JSON.

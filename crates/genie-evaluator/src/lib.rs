@@ -39,7 +39,7 @@ mod run;
 mod scope;
 mod tracking;
 
-pub use artifacts::report_artifacts;
+pub use artifacts::{benchmark_corrections, report_artifacts};
 pub use compare_reports::{
     ALPHA, QuestionTransition, ReportComparison, Transition, compare_reports, mcnemar_exact,
 };

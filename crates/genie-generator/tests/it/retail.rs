@@ -150,9 +150,10 @@ async fn an_unknown_extra_p0_id_is_an_error_before_anything_runs() {
     let mut request = request(config, Some(retail_benchmarks()));
     request.extra_p0 = vec!["no_such_question".into()];
     let error = generator(&warehouse).generate(&request).await.unwrap_err();
+    assert_eq!(error.to_string(), "generator failed");
     assert_eq!(
-        error.to_string(),
-        "generator: `extra_p0` names unknown benchmark ids: `no_such_question`"
+        std::error::Error::source(&error).map(ToString::to_string),
+        Some("`extra_p0` names unknown benchmark ids: `no_such_question`".to_owned())
     );
     assert!(matches!(
         error.downcast_ref::<Error>(),

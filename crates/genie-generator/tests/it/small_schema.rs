@@ -171,8 +171,8 @@ async fn a_space_with_nothing_valid_is_an_error() {
         .await
         .unwrap_err();
     assert_eq!(
-        error.to_string(),
-        "generator: no valid benchmark: 0 question(s) excluded"
+        std::error::Error::source(&error).map(ToString::to_string),
+        Some("no valid benchmark: 0 question(s) excluded".to_owned())
     );
     server.shutdown().await;
 }

@@ -11,12 +11,10 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use anyhow::{Context as _, bail};
 use clap::{Args, ValueEnum};
 use genie_core::benchmark::{BenchmarkFile, BenchmarkSet, parse_benchmark_file};
-use genie_core::evaluation::{ArbiterDecision, EvalReport, Scope};
+use genie_core::evaluation::{EvalReport, Scope};
 use genie_core::ports::{DatasetRef, NewSpace};
 use genie_core::space::{GenieSpace, SpaceConfig};
-use genie_core::workers::{
-    BenchmarkCorrection, EvaluationRequest, Evaluator as _, GenerateRequest, Generator as _,
-};
+use genie_core::workers::{EvaluationRequest, Evaluator as _, GenerateRequest, Generator as _};
 use genie_evaluator::{GenieEvaluator, JudgeBackend};
 use genie_generator::BenchmarkGenerator;
 
@@ -321,19 +319,7 @@ async fn correct(
     report: &EvalReport,
     original: &Path,
 ) -> Option<Result<PathBuf, String>> {
-    let mut corrections: Vec<BenchmarkCorrection> = report
-        .rows
-        .iter()
-        .filter_map(|row| {
-            let arbiter = row.arbiter.as_ref()?;
-            (arbiter.decision == ArbiterDecision::GenieCorrect).then_some(())?;
-            Some(BenchmarkCorrection {
-                id: row.id.clone(),
-                corrected_sql: row.genie_sql.clone()?,
-                rationale: arbiter.rationale.clone(),
-            })
-        })
-        .collect();
+    let mut corrections = genie_evaluator::benchmark_corrections(report);
     let minimum = generator.config().min_corrections;
     if corrections.len() < minimum {
         return None;
