@@ -37,6 +37,8 @@ enum Command {
     Sandbox(Box<commands::sandbox::SandboxArgs>),
     /// Measure a space on benchmark questions: ask Genie, run both SQLs, judge.
     Evaluate(Box<commands::evaluate::EvaluateArgs>),
+    /// Compare two evaluation reports question by question (exact McNemar test).
+    Compare(commands::compare::CompareArgs),
 }
 
 /// How a command ended, when it did not simply succeed.
@@ -61,6 +63,7 @@ fn main() -> ExitCode {
         Command::Space(command) => commands::space::run(command),
         Command::Sandbox(args) => commands::sandbox::run(*args),
         Command::Evaluate(args) => commands::evaluate::run(&args),
+        Command::Compare(args) => commands::compare::run(&args),
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,

@@ -1,5 +1,6 @@
 //! One module per top-level command.
 
+pub(crate) mod compare;
 pub(crate) mod evaluate;
 pub(crate) mod sandbox;
 pub(crate) mod space;

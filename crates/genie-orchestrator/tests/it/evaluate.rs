@@ -630,3 +630,65 @@ fn arbiter_corrections_become_a_new_benchmark_version_beside_the_original() {
         "at least three ground truths corrected, got {changed}"
     );
 }
+
+#[test]
+fn compare_tells_an_improvement_from_a_regression() {
+    let improved_space = text(&retail().join("space_improved.json"));
+    let (weak_dir, output) = evaluate("compare-weak", &[]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let (improved_dir, output) = evaluate("compare-improved", &["--space-file", &improved_space]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let weak = text(&weak_dir.join("report.json"));
+    let improved = text(&improved_dir.join("report.json"));
+    let comparison = weak_dir.join("comparison.json");
+
+    let output = genie_opt_in(
+        &weak_dir,
+        &[
+            "compare",
+            &weak,
+            &improved,
+            "--json",
+            &text(&comparison),
+            "--fail-on-regression",
+        ],
+    );
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert!(
+        stdout(&output).contains("an improvement"),
+        "{}",
+        stdout(&output)
+    );
+    let comparison = read_json(&comparison);
+    let weak_report = read_json(&weak_dir.join("report.json"));
+    let wrong_before =
+        weak_report["scored"].as_u64().unwrap() - weak_report["correct_count"].as_u64().unwrap();
+    assert_eq!(
+        comparison["fixed"], wrong_before,
+        "every wrong answer fixed"
+    );
+    assert_eq!(comparison["broken"], 0);
+    assert!(comparison["p_value"].as_f64().unwrap() < 1e-6);
+
+    let output = genie_opt_in(
+        &weak_dir,
+        &["compare", &improved, &weak, "--fail-on-regression"],
+    );
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    assert!(
+        stdout(&output).contains("a regression"),
+        "{}",
+        stdout(&output)
+    );
+
+    let output = genie_opt_in(
+        &weak_dir,
+        &["compare", &weak, &text(&retail().join("benchmarks.yaml"))],
+    );
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("benchmarks.yaml` is not an evaluation report"),
+        "{}",
+        stderr(&output)
+    );
+}
