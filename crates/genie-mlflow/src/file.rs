@@ -80,7 +80,7 @@ struct DatasetInput {
 }
 
 /// One metric value in `metrics.json`.
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 struct MetricEntry {
     key: String,
     /// `None` for NaN and infinities, which JSON cannot hold; see `text`.
@@ -494,15 +494,13 @@ impl Tracker for FileTracker {
             .iter()
             .map(|metric| MetricEntry::new(metric, Some(model_id), dataset))
             .collect::<Result<Vec<_>, _>>()?;
-        let linked = metrics
+        let linked: Vec<ModelMetricEntry> = entries
             .iter()
-            .map(|metric| {
-                Ok(ModelMetricEntry {
-                    run_id: run_id.to_owned(),
-                    metric: MetricEntry::new(metric, Some(model_id), dataset)?,
-                })
+            .map(|entry| ModelMetricEntry {
+                run_id: run_id.to_owned(),
+                metric: entry.clone(),
             })
-            .collect::<Result<Vec<_>, PortError>>()?;
+            .collect();
         let (run_id, model_id) = (run_id.to_owned(), model_id.to_owned());
         self.with(move |inner| {
             let path = inner.model_file(&model_id)?;

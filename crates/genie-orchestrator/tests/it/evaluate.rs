@@ -287,6 +287,38 @@ impl Drop for Server {
     }
 }
 
+/// `genie-opt sandbox` on the retail fixture as its own process with `token`; returns
+/// the process (killed on drop) and its URL.
+fn sandbox_process(token: &str) -> (Server, String) {
+    use std::io::{BufRead as _, BufReader};
+    let mut server = Server(
+        Command::new(env!("CARGO_BIN_EXE_genie-opt"))
+            .args([
+                "sandbox",
+                "--fixture",
+                &text(&retail()),
+                "--port",
+                "0",
+                "--token",
+                token,
+            ])
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("the sandbox starts"),
+    );
+    let mut line = String::new();
+    BufReader::new(server.0.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let url = line
+        .trim()
+        .strip_prefix("listening on ")
+        .unwrap_or_else(|| panic!("unexpected line `{line}`"))
+        .to_owned();
+    (server, url)
+}
+
 /// Every file under `directory`, recursively.
 fn files_under(directory: &Path) -> Vec<PathBuf> {
     let mut found = Vec::new();
@@ -303,33 +335,8 @@ fn files_under(directory: &Path) -> Vec<PathBuf> {
 
 #[test]
 fn a_databricks_session_logs_and_writes_no_token() {
-    use std::io::{BufRead as _, BufReader};
     const SECRET: &str = "dapi-5ec7e7-orchestrator-session";
-    let mut server = Server(
-        Command::new(env!("CARGO_BIN_EXE_genie-opt"))
-            .args([
-                "sandbox",
-                "--fixture",
-                &text(&retail()),
-                "--port",
-                "0",
-                "--token",
-                SECRET,
-            ])
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .expect("the sandbox starts"),
-    );
-    let mut line = String::new();
-    BufReader::new(server.0.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let url = line
-        .trim()
-        .strip_prefix("listening on ")
-        .unwrap()
-        .to_owned();
+    let (_server, url) = sandbox_process(SECRET);
 
     let directory = scratch("secrets");
     let space_id = genie_sandbox::fixture::production_space_id("retail");
@@ -383,33 +390,8 @@ fn a_databricks_session_logs_and_writes_no_token() {
 
 #[test]
 fn official_judges_run_on_a_temporary_copy_and_leave_production_alone() {
-    use std::io::{BufRead as _, BufReader};
     const TOKEN: &str = "dapi-official-judges";
-    let mut server = Server(
-        Command::new(env!("CARGO_BIN_EXE_genie-opt"))
-            .args([
-                "sandbox",
-                "--fixture",
-                &text(&retail()),
-                "--port",
-                "0",
-                "--token",
-                TOKEN,
-            ])
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .expect("the sandbox starts"),
-    );
-    let mut line = String::new();
-    BufReader::new(server.0.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let url = line
-        .trim()
-        .strip_prefix("listening on ")
-        .unwrap()
-        .to_owned();
+    let (_server, url) = sandbox_process(TOKEN);
     let directory = scratch("official");
     let space_id = genie_sandbox::fixture::production_space_id("retail");
     let output = Command::new(env!("CARGO_BIN_EXE_genie-opt"))
