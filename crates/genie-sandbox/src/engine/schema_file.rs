@@ -85,11 +85,13 @@ pub(crate) fn parse_schema_file(text: &str) -> Result<Vec<(usize, SchemaStatemen
 }
 
 /// Splits the file at top-level `;`, dropping `--` and `/* */` comments; each
-/// statement comes with the line it starts on.
+/// statement comes with the line it starts on. Tokens are copied from the file as
+/// written (by their spans), so a literal keeps its own escaping (`'St. Anne''s'`).
 fn split_statements(text: &str) -> Result<Vec<(usize, String)>, String> {
     let tokens = Tokenizer::new(&DatabricksDialect {}, text)
         .tokenize_with_location()
         .map_err(|error| error.to_string())?;
+    let offsets = LineOffsets::new(text);
     let mut statements = Vec::new();
     let mut current = String::new();
     let mut start_line = None;
@@ -106,12 +108,12 @@ fn split_statements(text: &str) -> Result<Vec<(usize, String)>, String> {
             ) => {
                 current.push(' ');
             }
-            Token::Whitespace(_) => current.push_str(&token.token.to_string()),
-            other => {
+            Token::Whitespace(_) => current.push_str(offsets.slice(text, token.span)),
+            _ => {
                 if start_line.is_none() {
                     start_line = usize::try_from(token.span.start.line).ok();
                 }
-                current.push_str(&other.to_string());
+                current.push_str(offsets.slice(text, token.span));
             }
         }
     }
@@ -119,6 +121,38 @@ fn split_statements(text: &str) -> Result<Vec<(usize, String)>, String> {
         statements.push((line, current));
     }
     Ok(statements)
+}
+
+/// Byte offsets of the file's line starts, to turn the tokenizer's (line, column)
+/// locations back into slices of the text.
+struct LineOffsets(Vec<usize>);
+
+impl LineOffsets {
+    fn new(text: &str) -> Self {
+        let starts = std::iter::once(0)
+            .chain(text.match_indices('\n').map(|(at, _)| at + 1))
+            .collect();
+        Self(starts)
+    }
+
+    /// The byte offset of a 1-based (line, column-in-characters) location.
+    fn offset(&self, text: &str, location: sqlparser::tokenizer::Location) -> usize {
+        let line_index = usize::try_from(location.line.saturating_sub(1)).unwrap_or(0);
+        let Some(&line_start) = self.0.get(line_index) else {
+            return text.len();
+        };
+        let column = usize::try_from(location.column.saturating_sub(1)).unwrap_or(0);
+        text[line_start..]
+            .char_indices()
+            .nth(column)
+            .map_or(text.len(), |(at, _)| line_start + at)
+    }
+
+    fn slice<'t>(&self, text: &'t str, span: sqlparser::tokenizer::Span) -> &'t str {
+        let start = self.offset(text, span.start);
+        let end = self.offset(text, span.end).max(start);
+        &text[start..end]
+    }
 }
 
 fn convert(statement: Statement) -> Result<SchemaStatement, String> {
@@ -294,6 +328,33 @@ mod tests {
         );
         assert!(
             matches!(&statements[4], SchemaStatement::Metadata(statement) if matches!(statement.as_ref(), MetadataStatement::CommentOnColumn { column, .. } if column == "amount"))
+        );
+    }
+
+    #[test]
+    fn literals_keep_their_escaping() {
+        let statements = parse_schema_file(
+            "CREATE TABLE main.s.t (name STRING, note STRING);\n\
+             INSERT INTO main.s.t VALUES ('St. Anne''s', 'caf\u{e9} -- not a comment'), ('a;b', 'x');\n\
+             COMMENT ON TABLE main.s.t IS 'Anne''s list';",
+        )
+        .unwrap();
+        assert!(
+            matches!(&statements[2].1, SchemaStatement::Metadata(statement) if matches!(statement.as_ref(), MetadataStatement::CommentOnTable { text: Some(text), .. } if text == "Anne's list")),
+            "{statements:?}"
+        );
+        let SchemaStatement::InsertRows { rows, .. } = &statements[1].1 else {
+            panic!("{statements:?}")
+        };
+        assert_eq!(
+            rows,
+            &[
+                vec![
+                    Some("St. Anne's".to_owned()),
+                    Some("caf\u{e9} -- not a comment".to_owned())
+                ],
+                vec![Some("a;b".to_owned()), Some("x".to_owned())],
+            ]
         );
     }
 
