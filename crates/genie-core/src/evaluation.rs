@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 use crate::benchmark::{AssetType, Priority, Split};
 use crate::canonical::ContentHash;
 use crate::compare::Comparison;
+use crate::contamination::Contamination;
 use crate::result::ResultSet;
 use crate::taxonomy::FailureType;
 
@@ -457,6 +458,10 @@ pub struct EvalReport {
     pub repeatability: Option<RepeatabilitySummary>,
     /// One row per question.
     pub rows: Vec<EvaluationRow>,
+    /// Benchmarks whose question or ground truth the space itself carries, and the
+    /// accuracy without them (set by the evaluator; `None` when not checked).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contamination: Option<Contamination>,
 }
 
 /// Where an evaluation report comes from: the identity fields the rows don't carry.
@@ -535,6 +540,7 @@ impl EvalReport {
             failures_by_type,
             repeatability,
             rows,
+            contamination: None,
         }
     }
 
@@ -550,7 +556,7 @@ impl EvalReport {
 }
 
 /// `part / whole` as a percentage rounded to two decimals; 0 when `whole` is 0.
-fn percentage(part: usize, whole: usize) -> f64 {
+pub(crate) fn percentage(part: usize, whole: usize) -> f64 {
     if whole == 0 {
         return 0.0;
     }

@@ -9,7 +9,8 @@
 //!   ([`evaluation`]), the failure taxonomy and levers ([`taxonomy`]), the Patch DSL
 //!   ([`patch`]) and the optimisation session ([`session`]);
 //! - pure logic over them: SQL helpers ([`sql`]), result-set comparison
-//!   ([`compare`]) and canonical JSON with content hashes ([`canonical`]);
+//!   ([`compare`]), canonical JSON with content hashes ([`canonical`]) and benchmark
+//!   leakage into a space ([`contamination`]);
 //! - the traits every worker ([`workers`]) and every backend ([`ports`]) implements.
 //!
 //! It performs no I/O: no runtime, no network, no filesystem and no clock. Time and
@@ -19,6 +20,7 @@
 pub mod benchmark;
 pub mod canonical;
 pub mod compare;
+pub mod contamination;
 pub mod error;
 pub mod evaluation;
 pub mod patch;

@@ -17,6 +17,7 @@ use genie_core::sql::SqlFacts;
 use genie_core::workers::{EvaluationRequest, Evaluator};
 
 use crate::config::{Config, JudgeBackend, Progress};
+use crate::contamination;
 use crate::diagnose::{self, LiteralPresence, is_date};
 use crate::error::EvaluatorError;
 use crate::judges::{self, Evidence, repeatability};
@@ -284,7 +285,15 @@ impl GenieEvaluator {
             repeatability::summary(attempts, &per_question)
         });
         let rows: Vec<EvaluationRow> = outcomes.into_iter().map(|outcome| outcome.row).collect();
-        let report = EvalReport::from_rows(
+        let contamination = contamination::check(
+            &runner,
+            &request.space_id,
+            &set.benchmarks,
+            &ground_truths,
+            &rows,
+        )
+        .await;
+        let mut report = EvalReport::from_rows(
             ReportContext {
                 space_id: request.space_id.clone(),
                 config_hash: request.config_hash.clone(),
@@ -296,6 +305,7 @@ impl GenieEvaluator {
             &self.config.targets,
             summary,
         );
+        report.contamination = Some(contamination);
         tracing::info!(
             accuracy = report.overall_accuracy,
             denominator = report.denominator(),

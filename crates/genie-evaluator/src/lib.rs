@@ -29,6 +29,7 @@
 mod artifacts;
 mod compare_reports;
 mod config;
+mod contamination;
 mod diagnose;
 mod error;
 mod evaluator;

@@ -1,10 +1,12 @@
 //! An evaluation report as people and CI systems read it: JUnit XML (one test case
 //! per question: a failure with its type and the judges' rationale, a skip with the
 //! reason it is out of the denominator) and the compact end-of-run table (accuracy,
-//! per-judge scores against targets, failures by type).
+//! per-judge scores against targets, failures by type, benchmarks the space itself
+//! carries).
 
 use std::fmt::Write as _;
 
+use genie_core::contamination::{Contamination, LeakKind};
 use genie_core::evaluation::{EvalReport, EvaluationRow, Outcome};
 
 /// The report as a JUnit XML document.
@@ -160,7 +162,38 @@ pub(crate) fn summary(report: &EvalReport) -> String {
             let _ = writeln!(text, "  {id}: {reason}");
         }
     }
+    if let Some(contamination) = &report.contamination {
+        contamination_lines(&mut text, contamination);
+    }
     text
+}
+
+/// The benchmarks the space itself carries, and the accuracy without them.
+fn contamination_lines(text: &mut String, contamination: &Contamination) {
+    if let Some(reason) = &contamination.unavailable {
+        let _ = writeln!(text, "\ncontamination not checked: {reason}");
+        return;
+    }
+    if contamination.flagged.is_empty() {
+        let _ = writeln!(text, "\ncontamination: no benchmark found in the space");
+        return;
+    }
+    let _ = writeln!(
+        text,
+        "\ncontamination: {} benchmark(s) found in the space itself; accuracy without them {:.1}% ({} correct of {} scored)",
+        contamination.flagged.len(),
+        contamination.accuracy_clean,
+        contamination.correct_clean,
+        contamination.scored_clean
+    );
+    for leak in &contamination.leaks {
+        let what = match leak.kind {
+            LeakKind::QuestionText => "question text",
+            LeakKind::GroundTruthSql => "ground-truth SQL",
+            LeakKind::GroundTruthResult => "ground-truth result",
+        };
+        let _ = writeln!(text, "  {}: {what} at {}", leak.question_id, leak.location);
+    }
 }
 
 #[cfg(test)]

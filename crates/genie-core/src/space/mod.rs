@@ -25,7 +25,7 @@ mod text;
 mod usage;
 mod validate;
 mod value_deserializer;
-mod walk;
+pub(crate) mod walk;
 
 pub use document::{DocumentKind, SpaceDocument};
 pub use ids::{ID_LENGTH, is_valid_id, new_id};

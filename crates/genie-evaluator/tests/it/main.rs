@@ -3,6 +3,7 @@
 //! the fixture's model of expected failures, unsafe SQL never executed, no question
 //! lost under faults, and report comparison.
 
+mod contamination;
 mod denominator;
 mod faults;
 mod llm_judges;
