@@ -11,6 +11,8 @@
 //! - pure logic over them: SQL helpers ([`sql`]), result-set comparison
 //!   ([`compare`]) and canonical JSON with content hashes ([`canonical`]);
 //! - the traits every worker ([`workers`]) and every backend ([`ports`]) implements.
+//! - the Unity Catalog side of a space ([`catalog`]): the `information_schema` reads
+//!   behind the optimizer's metadata snapshot and the applier's inverse DDL.
 //!
 //! It performs no I/O: no runtime, no network, no filesystem and no clock. Time and
 //! randomness come in as parameters, so everything here is deterministic and
@@ -18,6 +20,7 @@
 
 pub mod benchmark;
 pub mod canonical;
+pub mod catalog;
 pub mod compare;
 pub mod error;
 pub mod evaluation;
@@ -29,5 +32,8 @@ pub mod space;
 pub mod sql;
 pub mod taxonomy;
 pub mod workers;
+
+#[cfg(test)]
+mod testing;
 
 pub use error::Error;
