@@ -30,7 +30,7 @@ pub const SIMILARITY_THRESHOLD: f64 = 0.9;
 /// The fewest words a question must have to be found *inside* a longer text (shorter
 /// ones match only by similarity, so "revenue by region" does not leak into every
 /// instruction that mentions it).
-const MIN_CONTAINED_WORDS: usize = 5;
+pub const MIN_CONTAINED_WORDS: usize = 5;
 
 /// What of a benchmark was found in the space.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -165,7 +165,7 @@ pub fn find_leaks<'a>(
         let question = words(&benchmark.question);
         let ground_truth = SqlTokens::new(&benchmark.expected_sql);
         for (text, prepared) in texts.iter().zip(&prepared) {
-            if let Some(similarity) = text_similarity(&question, &prepared.words) {
+            if let Some(similarity) = question_similarity(&question, &prepared.words) {
                 leaks.push(Leak {
                     question_id: benchmark.id.clone(),
                     kind: LeakKind::QuestionText,
@@ -188,7 +188,7 @@ pub fn find_leaks<'a>(
 
 /// Whether a text carries `question`: its similarity when it does.
 pub fn text_leak(question: &str, text: &str) -> Option<f64> {
-    text_similarity(&words(question), &words(text))
+    question_similarity(&words(question), &words(text))
 }
 
 /// Whether a text (SQL or prose) carries the ground truth `sql`: its similarity when
@@ -224,7 +224,11 @@ pub fn token_jaccard<T: Ord>(a: &[T], b: &[T]) -> f64 {
     similarity
 }
 
-fn text_similarity(question: &[String], text: &[String]) -> Option<f64> {
+/// Whether a text (as [`words`], or any token of them such as their hashes) carries a
+/// question: its similarity when it does — word-set Jaccard at least
+/// [`SIMILARITY_THRESHOLD`], or the question's words in order inside the text when the
+/// question has at least [`MIN_CONTAINED_WORDS`].
+pub fn question_similarity<T: Ord>(question: &[T], text: &[T]) -> Option<f64> {
     if question.is_empty() || text.is_empty() {
         return None;
     }
@@ -235,8 +239,33 @@ fn text_similarity(question: &[String], text: &[String]) -> Option<f64> {
     (question.len() >= MIN_CONTAINED_WORDS && contains_run(text, question)).then_some(1.0)
 }
 
+/// Whether a text (as [`sql_tokens`] of its normalized form, or their hashes) carries a
+/// ground truth: its similarity when it does — 1 when both normalize to the same SQL
+/// (`same_normalized`), token Jaccard at least [`SIMILARITY_THRESHOLD`] when the text is
+/// SQL itself, or the ground truth's tokens in order inside the text.
+pub fn ground_truth_similarity<T: Ord>(
+    truth: &[T],
+    text: &[T],
+    same_normalized: bool,
+    text_is_sql: bool,
+) -> Option<f64> {
+    if truth.is_empty() || text.is_empty() {
+        return None;
+    }
+    if same_normalized {
+        return Some(1.0);
+    }
+    if text_is_sql {
+        let similarity = token_jaccard(truth, text);
+        if similarity >= SIMILARITY_THRESHOLD {
+            return Some(similarity);
+        }
+    }
+    contains_run(text, truth).then_some(1.0)
+}
+
 /// Whether `needle` occurs in `haystack` as a contiguous run.
-fn contains_run<T: PartialEq>(haystack: &[T], needle: &[T]) -> bool {
+pub fn contains_run<T: PartialEq>(haystack: &[T], needle: &[T]) -> bool {
     !needle.is_empty()
         && haystack.len() >= needle.len()
         && haystack
@@ -254,7 +283,7 @@ struct Prepared {
 impl Prepared {
     fn new(text: &SpaceText) -> Self {
         let normalized_sql = sql::normalize(&text.text).ok();
-        let sql_tokens = sql_words(normalized_sql.as_deref().unwrap_or(&text.text));
+        let sql_tokens = sql_tokens(normalized_sql.as_deref().unwrap_or(&text.text));
         Self {
             words: words(&text.text),
             normalized_sql,
@@ -272,29 +301,23 @@ struct SqlTokens {
 impl SqlTokens {
     fn new(sql: &str) -> Self {
         let normalized = sql::normalize(sql).ok();
-        let tokens = sql_words(normalized.as_deref().unwrap_or(sql));
+        let tokens = sql_tokens(normalized.as_deref().unwrap_or(sql));
         Self { normalized, tokens }
     }
 
     fn leaks_into(&self, text: &Prepared) -> Option<f64> {
-        if self.tokens.is_empty() || text.sql_tokens.is_empty() {
-            return None;
-        }
-        if self.normalized.is_some() && self.normalized == text.normalized_sql {
-            return Some(1.0);
-        }
-        if text.normalized_sql.is_some() {
-            let similarity = token_jaccard(&self.tokens, &text.sql_tokens);
-            if similarity >= SIMILARITY_THRESHOLD {
-                return Some(similarity);
-            }
-        }
-        contains_run(&text.sql_tokens, &self.tokens).then_some(1.0)
+        ground_truth_similarity(
+            &self.tokens,
+            &text.sql_tokens,
+            self.normalized.is_some() && self.normalized == text.normalized_sql,
+            text.normalized_sql.is_some(),
+        )
     }
 }
 
-/// SQL as lowercase tokens: words, numbers, quoted literals and operators, in order.
-fn sql_words(sql: &str) -> Vec<String> {
+/// SQL as lowercase tokens: words and dotted names, numbers, quoted literals (whole)
+/// and operators, in order; backticks dropped.
+pub fn sql_tokens(sql: &str) -> Vec<String> {
     let mut tokens = Vec::new();
     let mut chars = sql.char_indices().peekable();
     while let Some((start, c)) = chars.next() {
@@ -470,7 +493,7 @@ mod tests {
     #[test]
     fn sql_tokens_keep_literals_and_qualified_names_whole() {
         assert_eq!(
-            sql_words("SELECT a.x FROM `m`.s.t WHERE y = 'In Progress'"),
+            sql_tokens("SELECT a.x FROM `m`.s.t WHERE y = 'In Progress'"),
             [
                 "select",
                 "a.x",

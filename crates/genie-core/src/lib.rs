@@ -12,6 +12,8 @@
 //!   ([`compare`]), canonical JSON with content hashes ([`canonical`]) and benchmark
 //!   leakage into a space ([`contamination`]);
 //! - the traits every worker ([`workers`]) and every backend ([`ports`]) implements.
+//! - the Unity Catalog side of a space ([`catalog`]): the `information_schema` reads
+//!   behind the optimizer's metadata snapshot and the applier's inverse DDL.
 //!
 //! It performs no I/O: no runtime, no network, no filesystem and no clock. Time and
 //! randomness come in as parameters, so everything here is deterministic and
@@ -19,6 +21,7 @@
 
 pub mod benchmark;
 pub mod canonical;
+pub mod catalog;
 pub mod compare;
 pub mod contamination;
 pub mod error;
@@ -31,5 +34,8 @@ pub mod space;
 pub mod sql;
 pub mod taxonomy;
 pub mod workers;
+
+#[cfg(test)]
+mod testing;
 
 pub use error::Error;

@@ -8,6 +8,8 @@
 //! orchestrator's routing table. Every method returns [`PortError`], whose
 //! [`PortErrorKind`](crate::error::PortErrorKind) tells the caller whether retrying can help.
 
+mod bundle;
+
 use std::collections::BTreeMap;
 
 use async_trait::async_trait;
@@ -17,6 +19,8 @@ use crate::error::PortError;
 use crate::evaluation::Answer;
 use crate::result::ResultSet;
 use crate::space::{GenieSpace, SpaceConfig};
+
+pub use bundle::{BundleFile, BundleLayout, BundlePathError};
 
 /// A space as listed (no config).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -466,6 +470,10 @@ pub trait Tracker: Send + Sync {
 
 /// Bundle files: the on-disk (usually git-tracked) copy of every change, so a run's
 /// outcome can be reviewed and deployed like code.
+///
+/// An implementation provides plain reads and writes by path; the provided
+/// [`read_file`](Self::read_file) and [`write_file`](Self::write_file) put every
+/// [`BundleFile`] where the [`BundleLayout`] says, so workers never build paths.
 #[async_trait]
 pub trait BundleRepo: Send + Sync {
     /// Reads a file relative to the bundle root; `None` when absent.
@@ -476,4 +484,40 @@ pub trait BundleRepo: Send + Sync {
 
     /// What changed since the last commit, as a unified diff.
     async fn diff(&self) -> Result<String, PortError>;
+
+    /// Reads one bundle file; `None` when absent.
+    async fn read_file(
+        &self,
+        layout: &BundleLayout,
+        domain: &str,
+        file: &BundleFile,
+    ) -> Result<Option<Vec<u8>>, PortError> {
+        self.read(&bundle_path(layout, domain, file)?).await
+    }
+
+    /// Writes one bundle file atomically; returns its path.
+    async fn write_file(
+        &self,
+        layout: &BundleLayout,
+        domain: &str,
+        file: &BundleFile,
+        content: &[u8],
+    ) -> Result<String, PortError> {
+        let path = bundle_path(layout, domain, file)?;
+        self.write(&path, content).await?;
+        Ok(path)
+    }
+}
+
+fn bundle_path(
+    layout: &BundleLayout,
+    domain: &str,
+    file: &BundleFile,
+) -> Result<String, PortError> {
+    layout.path(domain, file).map_err(|error| {
+        PortError::new(
+            crate::error::PortErrorKind::InvalidRequest,
+            error.to_string(),
+        )
+    })
 }

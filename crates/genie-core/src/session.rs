@@ -12,6 +12,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::canonical::ContentHash;
 use crate::patch::{ApplyLog, Patch};
+use crate::space::SpaceId;
+use crate::workers::{DevSpaces, DevSpacesError};
 
 /// The schema version written to new session files.
 pub const SESSION_SCHEMA_VERSION: u32 = 1;
@@ -45,14 +47,25 @@ pub enum ConvergenceReason {
 }
 
 /// The spaces of one session: production is only ever read.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SessionSpaces {
     /// The user's space (read only).
-    pub production: String,
+    pub production: SpaceId,
     /// The clone holding the best config so far.
-    pub dev_best: Option<String>,
+    pub dev_best: Option<SpaceId>,
     /// The clone patches are applied to.
-    pub dev_working: Option<String>,
+    pub dev_working: Option<SpaceId>,
+}
+
+impl SessionSpaces {
+    /// The run's [`DevSpaces`] once both clones exist (`None` before), checked: a
+    /// session file naming production as a clone is an error.
+    pub fn dev_spaces(&self) -> Result<Option<DevSpaces>, DevSpacesError> {
+        let (Some(best), Some(working)) = (&self.dev_best, &self.dev_working) else {
+            return Ok(None);
+        };
+        DevSpaces::new(self.production.clone(), best.clone(), working.clone()).map(Some)
+    }
 }
 
 /// One iteration's results (the seeds' `iterations[]` entry).
@@ -88,6 +101,10 @@ pub struct IterationRecord {
     pub arbiter_corrections: Vec<String>,
     /// Whether the iteration's changes were kept (false: rolled back).
     pub kept: bool,
+    /// Why they were kept or rolled back (`slice accuracy fell from 80 to 75`, `P0
+    /// question q7 failed`).
+    #[serde(default)]
+    pub decision_reason: Option<String>,
     /// Questions fixed and broken relative to the previous best.
     #[serde(default)]
     pub regressions: Vec<String>,
@@ -115,6 +132,9 @@ pub struct PatchHistoryEntry {
     pub patches: Vec<Patch>,
     /// Whether they were kept.
     pub kept: bool,
+    /// Why they were kept or rolled back.
+    #[serde(default)]
+    pub reason: Option<String>,
 }
 
 /// Per-lever bookkeeping (the seeds' `lever_audit` entry).
@@ -260,8 +280,9 @@ impl SessionState {
             max_iterations,
             status: SessionStatus::InProgress,
             spaces: SessionSpaces {
-                production: space_id.to_owned(),
-                ..SessionSpaces::default()
+                production: SpaceId::new(space_id),
+                dev_best: None,
+                dev_working: None,
             },
             iterations: Vec::new(),
             best_iteration: 0,
@@ -302,6 +323,7 @@ impl SessionState {
                 iteration: record.iteration,
                 patches: record.proposals_applied.clone(),
                 kept: record.kept,
+                reason: record.decision_reason.clone(),
             });
         }
         let is_best = self.iterations.is_empty()
@@ -381,6 +403,7 @@ mod tests {
             proposals_applied: Vec::new(),
             arbiter_corrections: Vec::new(),
             kept,
+            decision_reason: Some(if kept { "kept" } else { "rolled back" }.to_owned()),
             regressions: Vec::new(),
             next_action: String::new(),
         }
@@ -437,6 +460,37 @@ mod tests {
             (2, 60.0)
         );
         assert_eq!(session.remaining_failures, vec!["q2".to_owned()]);
+    }
+
+    #[test]
+    fn patch_history_says_why_and_dev_spaces_are_checked() {
+        let mut session = SessionState::new("prod", "retail", "t", 5);
+        let mut rolled_back = record(1, 40.0, false);
+        rolled_back.proposals_applied = vec![Patch {
+            op: crate::patch::PatchOp::AddSampleQuestion {
+                value: "How many?".to_owned(),
+            },
+            lever: crate::taxonomy::Lever::SpaceInstructions,
+            risk: crate::patch::Risk::Low,
+            rationale: String::new(),
+            fixes: Vec::new(),
+            cluster: None,
+        }];
+        rolled_back.decision_reason = Some("P0 question q7 failed".to_owned());
+        session.record_iteration(rolled_back);
+        assert_eq!(
+            session.patch_history[0].reason.as_deref(),
+            Some("P0 question q7 failed")
+        );
+        assert!(!session.patch_history[0].kept);
+
+        assert_eq!(session.spaces.dev_spaces(), Ok(None));
+        session.spaces.dev_best = Some(SpaceId::new("best"));
+        session.spaces.dev_working = Some(SpaceId::new("prod"));
+        assert!(session.spaces.dev_spaces().is_err());
+        session.spaces.dev_working = Some(SpaceId::new("working"));
+        let spaces = session.spaces.dev_spaces().unwrap().unwrap();
+        assert_eq!(spaces.working().as_str(), "working");
     }
 
     #[test]

@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::evaluation::BlameItem;
-use crate::space::SnippetKind;
+use crate::space::{RELATIONSHIP_ANNOTATION_PREFIX, SnippetKind};
 use crate::taxonomy::Lever;
 
 /// A table column, by table identifier and column name.
@@ -45,6 +45,20 @@ pub enum Relationship {
     OneToOne,
     /// Many to many.
     ManyToMany,
+}
+
+impl Relationship {
+    /// The annotation element a join spec's SQL carries for this relationship
+    /// (`--rt=FROM_RELATIONSHIP_TYPE_MANY_TO_ONE--`).
+    pub fn annotation(self) -> String {
+        let kind = match self {
+            Self::ManyToOne => "MANY_TO_ONE",
+            Self::OneToMany => "ONE_TO_MANY",
+            Self::OneToOne => "ONE_TO_ONE",
+            Self::ManyToMany => "MANY_TO_MANY",
+        };
+        format!("{RELATIONSHIP_ANNOTATION_PREFIX}FROM_RELATIONSHIP_TYPE_{kind}--")
+    }
 }
 
 /// One metadata change. Serialised with its `op` name as the tag.

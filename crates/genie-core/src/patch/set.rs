@@ -11,7 +11,7 @@ use crate::evaluation::BlameItem;
 use crate::space::{
     MAX_DATA_SOURCES, MAX_INSTRUCTIONS, MAX_SNIPPETS, MAX_STRING_CHARS, SpaceUsage,
 };
-use crate::taxonomy::Lever;
+use crate::taxonomy::{FailureType, Lever};
 
 /// How risky a patch is to apply.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -40,6 +40,38 @@ pub struct Patch {
     /// The question ids it should fix.
     #[serde(default)]
     pub fixes: Vec<String>,
+    /// The failure cluster it came from, when the optimizer derived it from one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cluster: Option<ClusterId>,
+}
+
+/// Which failure cluster a patch came from: the failure type and a hash of the blame
+/// set, so the same root cause gets the same id in every run and iteration.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct ClusterId(String);
+
+impl ClusterId {
+    /// The id of the cluster of `failure_type` failures blaming `blame_set` (in any
+    /// order): `missing_synonym-0a1b2c3d4e5f`.
+    pub fn of(failure_type: FailureType, blame_set: &[BlameItem]) -> Self {
+        let blame: BTreeSet<&BlameItem> = blame_set.iter().collect();
+        Self(format!(
+            "{failure_type}-{}",
+            ContentHash::of(&blame).short()
+        ))
+    }
+
+    /// The id as text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for ClusterId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
 }
 
 /// Why a patch set cannot be applied as a whole.
@@ -233,6 +265,7 @@ mod tests {
             risk: Risk::Low,
             rationale: "test".to_owned(),
             fixes: vec!["q1".to_owned()],
+            cluster: None,
         }
     }
 
@@ -395,6 +428,37 @@ mod tests {
             set.check(&SpaceUsage::default()).as_slice(),
             [PatchConflict::WrongLever { index: 0, .. }]
         ));
+    }
+
+    #[test]
+    fn cluster_ids_ignore_blame_order_and_serialize_only_when_set() {
+        let a = BlameItem::Table {
+            identifier: "main.s.a".to_owned(),
+        };
+        let b = BlameItem::Column {
+            table: "main.s.a".to_owned(),
+            column: "x".to_owned(),
+        };
+        let id = ClusterId::of(FailureType::MissingSynonym, &[a.clone(), b.clone()]);
+        assert_eq!(
+            id,
+            ClusterId::of(FailureType::MissingSynonym, &[b, a.clone()])
+        );
+        assert_ne!(id, ClusterId::of(FailureType::WrongColumn, &[a]));
+        assert!(id.as_str().starts_with("missing_synonym-"), "{id}");
+        let mut with = patch(PatchOp::AddSampleQuestion {
+            value: "How many?".to_owned(),
+        });
+        assert!(
+            serde_json::to_value(&with)
+                .unwrap()
+                .get("cluster")
+                .is_none()
+        );
+        with.cluster = Some(id.clone());
+        let value = serde_json::to_value(&with).unwrap();
+        assert_eq!(value["cluster"], id.as_str());
+        assert_eq!(serde_json::from_value::<Patch>(value).unwrap(), with);
     }
 
     #[test]

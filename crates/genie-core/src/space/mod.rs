@@ -10,17 +10,18 @@
 //!   its order.
 //! - [`GenieSpace`] is the API's space object, whose `serialized_space` is a JSON
 //!   string; [`SpaceDocument`] is what a user's file holds (either form).
-//! - [`new_id`] makes time-ordered 32-hex ids.
+//! - [`new_id`] makes time-ordered 32-hex ids; [`SpaceId`] names a whole space.
 
 mod object_macro;
 
 mod canonicalize;
 mod document;
 #[cfg(test)]
-mod fixtures;
+pub(crate) mod fixtures;
 mod ids;
 mod model;
 mod parse;
+mod space_id;
 mod text;
 mod usage;
 mod validate;
@@ -37,6 +38,7 @@ pub use model::{
     TableConfig, TextInstruction,
 };
 pub use parse::SpaceParseError;
+pub use space_id::SpaceId;
 pub use text::TextLines;
 pub use usage::SpaceUsage;
 pub use validate::{

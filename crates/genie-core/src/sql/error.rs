@@ -32,6 +32,16 @@ pub enum SqlError {
         statement: String,
     },
 
+    /// A text cannot be written as a string literal (or a name as a quoted name) that
+    /// Databricks and the SQL parser read alike.
+    #[error("cannot quote `{text}` for sql: {reason}")]
+    Unquotable {
+        /// The text (at most its first 60 characters).
+        text: String,
+        /// Why, e.g. "it holds both `'` and `\"`".
+        reason: String,
+    },
+
     /// A `${name}` template variable is left in the text or has no value.
     #[error("unresolved template variable `${{{name}}}`")]
     UnresolvedTemplate {

@@ -1,12 +1,14 @@
 //! SQL helpers on sqlparser's Databricks dialect: admission of untrusted SQL
 //! ([`sanitize()`]), template variables ([`resolve_template`]), canonical text and
-//! hashes ([`normalize()`], [`sql_hash`]) and structural facts ([`extract()`]).
+//! hashes ([`normalize()`], [`sql_hash`]), structural facts ([`extract()`]) and the
+//! quoting of the statements we write ([`quote_name`], [`string_literal`]).
 
 mod error;
 mod extract;
 mod facts;
 mod normalize;
 mod parse;
+mod quote;
 mod sanitize;
 mod template;
 
@@ -17,5 +19,6 @@ pub use facts::{
     TableRef,
 };
 pub use normalize::{normalize, sql_hash};
+pub use quote::{dollar_quoted, name_parts, quote_identifier, quote_name, string_literal};
 pub use sanitize::{SanitizedSql, sanitize};
 pub use template::{TemplateVariables, resolve_template, template_variables};
