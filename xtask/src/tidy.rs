@@ -51,6 +51,7 @@ fn check_all() -> anyhow::Result<Vec<String>> {
     violations.extend(architecture_sections(&metadata)?);
     violations.extend(module_docs(&metadata.root)?);
     violations.extend(rules_document(&metadata.root)?);
+    violations.extend(frozen_corpus(&metadata.root)?);
     Ok(violations)
 }
 
@@ -65,6 +66,32 @@ fn rules_block() -> String {
         writeln!(block, "- {rule}").expect("writing to a String cannot fail");
         block
     })
+}
+
+/// Every file `fixtures/corpus/FROZEN` lists still has the SHA-256 it was frozen with.
+fn frozen_corpus(root: &Path) -> anyhow::Result<Vec<String>> {
+    let dir = root.join("fixtures/corpus");
+    let listing = std::fs::read_to_string(dir.join("FROZEN"))
+        .context("cannot read fixtures/corpus/FROZEN")?;
+    let mut violations = Vec::new();
+    for line in listing
+        .lines()
+        .filter(|line| !line.starts_with('#') && !line.trim().is_empty())
+    {
+        let Some((hash, name)) = line.split_once("  ") else {
+            violations.push(format!("fixtures/corpus/FROZEN: malformed line `{line}`"));
+            continue;
+        };
+        let content = std::fs::read(dir.join(name))
+            .with_context(|| format!("cannot read frozen corpus file {name}"))?;
+        let actual = genie_core::canonical::ContentHash::of_bytes(&content);
+        if actual.as_str() != hash {
+            violations.push(format!(
+                "fixtures/corpus/{name} changed after it was frozen (SHA-256 {actual}, frozen as {hash}); the frozen corpus is never edited"
+            ));
+        }
+    }
+    Ok(violations)
 }
 
 /// `docs/space-files.md` lists exactly the rules `validate` applies.
