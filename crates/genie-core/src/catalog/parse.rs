@@ -391,16 +391,7 @@ fn read_parameters(
             },
         ));
     }
-    ordered.sort_by(|a, b| (&a.0, a.1).cmp(&(&b.0, b.1)));
-    for (identifier, _, parameter) in ordered {
-        if let Some(list) = snapshot
-            .routines
-            .get_mut(&identifier)
-            .and_then(|routine| routine.parameters.as_mut())
-        {
-            list.push(parameter);
-        }
-    }
+    attach_in_order(snapshot, ordered, |routine| routine.parameters.as_mut());
     Ok(())
 }
 
@@ -452,17 +443,23 @@ fn read_routine_columns(
             },
         ));
     }
+    attach_in_order(snapshot, ordered, |routine| routine.returns.as_mut());
+    Ok(())
+}
+
+/// Appends each `(routine, position, item)` to the list `list` picks of its routine,
+/// in position order within each routine.
+fn attach_in_order<T>(
+    snapshot: &mut CatalogSnapshot,
+    mut ordered: Vec<(String, i64, T)>,
+    list: impl Fn(&mut Routine) -> Option<&mut Vec<T>>,
+) {
     ordered.sort_by(|a, b| (&a.0, a.1).cmp(&(&b.0, b.1)));
-    for (identifier, _, column) in ordered {
-        if let Some(list) = snapshot
-            .routines
-            .get_mut(&identifier)
-            .and_then(|routine| routine.returns.as_mut())
-        {
-            list.push(column);
+    for (identifier, _, item) in ordered {
+        if let Some(items) = snapshot.routines.get_mut(&identifier).and_then(&list) {
+            items.push(item);
         }
     }
-    Ok(())
 }
 
 /// A result set whose columns are found by (case-insensitive) name.
