@@ -13,6 +13,7 @@ use serde_json::json;
 
 use crate::ci::cargo;
 
+mod corpus;
 mod evaluate;
 mod sandbox;
 
@@ -41,7 +42,8 @@ pub(crate) fn run(name: &str, release: bool) -> anyhow::Result<()> {
         "compare" => compare()?,
         "sandbox" => sandbox::sandbox()?,
         "evaluate" => evaluate::evaluate()?,
-        other => bail!("unknown benchmark `{other}`; known: compare, sandbox, evaluate"),
+        "corpus" => corpus::corpus()?,
+        other => bail!("unknown benchmark `{other}`; known: compare, sandbox, evaluate, corpus"),
     };
     let directory = bench_directory();
     std::fs::create_dir_all(&directory)
