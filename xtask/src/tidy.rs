@@ -12,6 +12,8 @@ use serde_json::Value;
 
 use crate::ci::cargo;
 
+mod fixture_words;
+
 /// Workspace crates that only genie-orchestrator and xtask may depend on.
 const WORKERS: [&str; 4] = [
     "genie-generator",
@@ -52,6 +54,8 @@ fn check_all() -> anyhow::Result<Vec<String>> {
     violations.extend(module_docs(&metadata.root)?);
     violations.extend(rules_document(&metadata.root)?);
     violations.extend(frozen_corpus(&metadata.root)?);
+    violations.extend(fixture_words::fixture_words(&metadata.root)?);
+    violations.extend(fixture_words::quoted_questions(&metadata.root)?);
     Ok(violations)
 }
 

@@ -137,7 +137,7 @@ async fn measure() -> anyhow::Result<Value> {
             "accuracy": ratio(score.correct, score.phrasings),
             "phrasings": score.phrasings,
             "intents": score.intents,
-            "agreement_mean": round3(score.agreement_sum / score.intents.max(1) as f64),
+            "agreement_mean": round3(mean(score.agreement_sum, score.intents)),
             "agreement_min": round3(score.agreement_min),
             "intents_agreeing": score.agreeing_intents,
         })
@@ -245,7 +245,7 @@ fn agreement(answers: &[Answer], options: &ComparisonOptions) -> f64 {
         })
         .max()
         .unwrap_or(0);
-    largest as f64 / answers.len().max(1) as f64
+    ratio(largest, answers.len())
 }
 
 fn add(total: &mut Score, score: &Score) {
@@ -290,6 +290,11 @@ fn corpus_file(path: &Path) -> anyhow::Result<CorpusFile> {
 #[expect(clippy::cast_precision_loss, reason = "counts of phrasings")]
 fn ratio(part: usize, whole: usize) -> f64 {
     round3(part as f64 / whole.max(1) as f64)
+}
+
+#[expect(clippy::cast_precision_loss, reason = "counts of intents")]
+fn mean(sum: f64, count: usize) -> f64 {
+    sum / count.max(1) as f64
 }
 
 fn round3(value: f64) -> f64 {

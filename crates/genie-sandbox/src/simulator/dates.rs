@@ -462,9 +462,9 @@ mod tests {
     #[test]
     fn reads_periods() {
         let year = |s: &str, e: &str| vec![(s.to_owned(), e.to_owned())];
-        assert_eq!(periods("revenue in 2024"), year("2024-01-01", "2024-12-31"));
+        assert_eq!(periods("tonnage in 2024"), year("2024-01-01", "2024-12-31"));
         assert_eq!(
-            periods("revenue in Q3 2024"),
+            periods("tonnage in Q3 2024"),
             year("2024-07-01", "2024-09-30")
         );
         assert_eq!(
@@ -543,11 +543,11 @@ mod tests {
 
     #[test]
     fn reads_grains_changes_and_weekends() {
-        let frame = read_time(&tokenize("revenue in each month of 2024 on weekends"));
+        let frame = read_time(&tokenize("tonnage in each month of 2024 on weekends"));
         assert_eq!(frame.grain, Some(Grain::Month));
         assert_eq!(frame.weekend.map(|(_, w)| w), Some(true));
         let frame = read_time(&tokenize(
-            "How did revenue change quarter over quarter in 2025?",
+            "How did tonnage change quarter over quarter in 2025?",
         ));
         assert_eq!(frame.change, Some(Grain::Quarter));
         assert_eq!(frame.periods.len(), 1);

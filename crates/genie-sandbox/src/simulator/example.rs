@@ -381,7 +381,7 @@ fn substitute(sql: &str, name: &str, value: &str) -> String {
     out
 }
 
-/// The stem of each word of a parameter's name (`store_region` → `store`, `region`).
+/// The stem of each word of a parameter's name (`depot_zone` → `depot`, `zone`).
 fn name_stems(name: &str) -> Vec<String> {
     super::words::identifier_words(name)
         .iter()

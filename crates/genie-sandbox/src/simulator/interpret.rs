@@ -131,7 +131,7 @@ struct Reader<'a> {
     date_column: Option<(usize, usize)>,
     /// Whether the periods after the negation went into the negated rows.
     negation_periods: bool,
-    /// Token ranges of grouping phrases ("each *sales channel*").
+    /// Token ranges of grouping phrases ("each *freight lane*").
     grouped: Vec<std::ops::Range<usize>>,
 }
 
@@ -178,7 +178,7 @@ impl Reader<'_> {
     }
 
     /// The phrase that starts at the first content token at or after `index`.
-    /// An unknown word may come first ("for each *sales* channel"): the phrase may
+    /// An unknown word may come first ("for each *freight* lane"): the phrase may
     /// start up to two content words later.
     fn phrase_after(&self, index: usize) -> Option<usize> {
         let position = Structure::next_content(index, self.content)?;
@@ -218,7 +218,7 @@ impl Reader<'_> {
         }
     }
 
-    /// "by region", "for each channel", "per product category".
+    /// "by zone", "for each lane", "per vehicle axle count".
     fn read_groups(&mut self) {
         for &start in &self.structure.group_starts.clone() {
             let Some(index) = self.phrase_after(start) else {
@@ -227,7 +227,7 @@ impl Reader<'_> {
             if self.phrases[index].used {
                 continue;
             }
-            // "by customer segment": a table, then one of its columns, is that column.
+            // "by driver licence": a table, then one of its columns, is that column.
             let index = match (
                 self.phrases[index].target.clone(),
                 self.phrases.get(index + 1),
@@ -255,7 +255,7 @@ impl Reader<'_> {
         }
     }
 
-    /// "top 5 products", "which 3 stores … the most revenue", "most common reasons".
+    /// "top 5 vehicles", "which 3 depots … the most freight", "most common delays".
     fn read_ranking(&mut self) {
         let Some(ranking) = self.structure.ranking else {
             return;
@@ -303,8 +303,8 @@ impl Reader<'_> {
         }
     }
 
-    /// "how many orders", "number of customers": the counted thing (before any
-    /// negation). A filter snippet there ("active customers") names it too.
+    /// "how many shipments", "number of drivers": the counted thing (before any
+    /// negation). A filter snippet there ("refrigerated shipments") names it too.
     fn read_counts(&mut self) {
         let stop = self.structure.negation.unwrap_or(usize::MAX);
         for &start in &self.structure.count_starts.clone() {
@@ -563,7 +563,7 @@ impl Reader<'_> {
     }
 }
 
-/// `main.sales.orders` → `` `main`.`sales`.`orders` ``.
+/// `main.fleet.hauls` → `` `main`.`fleet`.`hauls` ``.
 pub(crate) fn quoted_name(name: &str) -> String {
     name.split('.')
         .map(|part| format!("`{part}`"))

@@ -6,7 +6,7 @@
 //! measures 32 (SQL expressions outrank other guidance, as in Genie); synonyms, instruction terms and values the space exposes
 //! (format assistance, entity matching) 30; a name spelled out in
 //! full 25; "one row per X" in a table description 24; a description's head phrase
-//! 22; a name abbreviated (`cust` for "customer") 15, or abbreviated to two letters
+//! 22; a name abbreviated (`drv` for "driver") 15, or abbreviated to two letters
 //! 10; one word of a table description's head 12.
 
 use std::collections::HashMap;
@@ -59,7 +59,7 @@ const GENERIC_WORDS: &[&str] = &[
 const AGGREGATE_WORDS: &[&str] = &["avg", "average", "max", "min", "sum", "total"];
 
 /// Question words that say "some kind of code" and may stand for a generic
-/// identifier word ("payment method" for `pay_cd`).
+/// identifier word ("fuel type" for `fuel_cd`).
 const KIND_WORDS: &[&str] = &["code", "kind", "method", "mode", "type"];
 
 /// Words that only say a column holds dates or times.
@@ -450,7 +450,7 @@ fn stems_of(words: &[String]) -> Vec<String> {
 }
 
 /// How strongly the tokens `window` spell the identifier `words` with abbreviations
-/// (`cust seg` for "customer segment", `sgnup dt` for "signed up date"); `None` when
+/// (`drv lic` for "driver licence", `dlvr dt` for "delivered date"); `None` when
 /// they do not, or spell it in full (the phrase index has those).
 fn abbreviation_strength(words: &[String], optional: &[String], window: &[&Token]) -> Option<u32> {
     let skippable =
@@ -496,7 +496,7 @@ fn abbreviation_strength(words: &[String], optional: &[String], window: &[&Token
     })
 }
 
-/// Whether `name` abbreviates two words written apart ("sgnup" for "signed up"): its
+/// Whether `name` abbreviates two words written apart ("chkin" for "checked in"): its
 /// head abbreviates (or is a prefix of) the first word and its tail starts with the
 /// second word's first letter and abbreviates it.
 fn spans_two(name: &str, first: &str, second: &str) -> bool {

@@ -83,7 +83,7 @@ pub(crate) struct Snippet {
     pub(crate) output: String,
     /// Indexes of the tables the SQL reads.
     pub(crate) tables: Vec<usize>,
-    /// Where it came from, for the explanation (`measure "Net Revenue"`).
+    /// Where it came from, for the explanation (`measure "Net Tonnage"`).
     pub(crate) origin: String,
 }
 
@@ -368,7 +368,7 @@ pub(crate) fn model_columns(table: &CatalogTable, source: &TableConfig) -> Vec<M
     columns
 }
 
-/// `Net Revenue` → `net_revenue`.
+/// `Net Tonnage` → `net_tonnage`.
 pub(crate) fn identifier_of(text: &str) -> String {
     let mut out = String::new();
     for word in text

@@ -2,7 +2,7 @@
 //! aggregate, group, rank, compare or exclude, and which words are only grammar.
 
 use super::dates::{TimeFrame, read_time};
-use super::words::{Token, TokenKind, is_stop_word, tokenize};
+use super::words::{Token, TokenKind, is_base_verb, is_stop_word, tokenize};
 
 /// An aggregate a question asks for in words.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -49,7 +49,7 @@ pub(crate) struct Ranking {
     pub(crate) descending: bool,
     /// The token where the ranked thing is named.
     pub(crate) subject: Option<usize>,
-    /// The token where the ranking measure is named ("the most *revenue*").
+    /// The token where the ranking measure is named ("the most *freight*").
     pub(crate) by: Option<usize>,
     /// "most common": rank by how often.
     pub(crate) frequency: bool,
@@ -60,7 +60,7 @@ pub(crate) struct Ranking {
 pub(crate) struct Structure {
     pub(crate) tokens: Vec<Token>,
     pub(crate) time: TimeFrame,
-    /// Tokens where a grouping phrase starts ("by *region*", "for each *channel*").
+    /// Tokens where a grouping phrase starts ("by *zone*", "for each *lane*").
     pub(crate) group_starts: Vec<usize>,
     /// Tokens where the counted thing is named ("how many *orders*").
     pub(crate) count_starts: Vec<usize>,
@@ -258,7 +258,7 @@ fn is_plural(token: &Token) -> bool {
 }
 
 /// Ranking words: "top N", "bottom N", "N … most", "which … most", "most common X",
-/// "best-selling X".
+/// "best-rated X".
 fn read_ranking(tokens: &[Token], lower: &[String], used: &mut [bool]) -> Option<Ranking> {
     let word = |index: usize| lower.get(index).map_or("", String::as_str);
     let is_number = |index: usize, used: &[bool]| {
@@ -291,7 +291,7 @@ fn read_ranking(tokens: &[Token], lower: &[String], used: &mut [bool]) -> Option
         });
         break;
     }
-    // Superlatives: "the most revenue", "most common reasons", "best-selling product".
+    // Superlatives: "the most freight", "most common delays", "best-rated driver".
     for index in 0..tokens.len() {
         let text = word(index);
         let compound = ["best-", "top-", "worst-", "most-", "least-"]
@@ -322,7 +322,7 @@ fn read_ranking(tokens: &[Token], lower: &[String], used: &mut [bool]) -> Option
         current.descending = descending;
         current.frequency |= frequency;
         if compound.is_some() || frequency {
-            // The ranked thing follows: "best-selling product", "most common reasons".
+            // The ranked thing follows: "best-rated driver", "most common delays".
             if current.subject.is_none() {
                 current.subject = Some(next);
                 if current.limit.is_none() {
@@ -339,7 +339,7 @@ fn read_ranking(tokens: &[Token], lower: &[String], used: &mut [bool]) -> Option
         break;
     }
     let mut ranking = ranking?;
-    // "Which 3 stores …", "Which city …", "Who were …": the subject and its count.
+    // "Which 3 depots …", "Which zone …", "Who were …": the subject and its count.
     if ranking.subject.is_none() {
         if let Some(position) = (0..tokens.len()).find(|&i| is_number(i, used)) {
             used[position] = true;
@@ -362,61 +362,42 @@ fn read_ranking(tokens: &[Token], lower: &[String], used: &mut [bool]) -> Option
     Some(ranking)
 }
 
-/// Words that are grammar of an analytics question, never a literal value.
+/// Words that are grammar of an analytics question, never a literal value: the
+/// question vocabulary below, and the base forms of common verbs ("how much did we
+/// *spend*"). Past forms may still name a state ("lost", "delayed"): they may meet a
+/// value, but never a two-letter code by abbreviation, and are never guessed as one.
 pub(crate) fn is_filler(lower: &str) -> bool {
-    FILLER.binary_search(&lower).is_ok()
+    FILLER.binary_search(&lower).is_ok() || is_base_verb(lower)
 }
 
 /// Sorted, for binary search.
 const FILLER: &[&str] = &[
-    "account",
     "among",
     "amount",
     "amounts",
     "ask",
     "average",
     "avg",
-    "bought",
-    "bring",
-    "broke",
-    "broken",
-    "buy",
     "change",
     "changed",
-    "charge",
-    "charged",
     "common",
-    "contribute",
-    "contributed",
     "current",
     "currently",
     "data",
-    "did",
     "different",
     "distinct",
-    "do",
     "down",
-    "earn",
-    "earned",
     "ever",
     "far",
     "figure",
     "figures",
     "find",
-    "generate",
-    "generated",
-    "go",
-    "had",
-    "happen",
-    "happened",
     "item",
     "items",
     "kind",
     "know",
     "last",
     "look",
-    "made",
-    "make",
     "max",
     "maximum",
     "mean",
@@ -433,12 +414,7 @@ const FILLER: &[&str] = &[
     "other",
     "out",
     "overall",
-    "paid",
-    "pay",
-    "place",
-    "placed",
     "popular",
-    "put",
     "rank",
     "ranked",
     "rate",
@@ -447,19 +423,9 @@ const FILLER: &[&str] = &[
     "result",
     "results",
     "see",
-    "sell",
-    "selling",
-    "sign",
-    "signed",
-    "sold",
-    "spend",
-    "spent",
     "still",
     "sum",
-    "take",
-    "taken",
     "times",
-    "took",
     "total",
     "up",
     "value",
@@ -482,29 +448,28 @@ mod tests {
 
     #[test]
     fn reads_counts_groups_and_rankings() {
-        let s = read_structure("Which 3 stores brought in the most revenue in 2025?");
+        let s = read_structure("Which 3 depots shipped the most freight in 2025?");
         let ranking = s.ranking.unwrap();
         assert_eq!(ranking.limit, Some(3));
-        assert_eq!(s.tokens[ranking.subject.unwrap()].lower, "stores");
-        assert_eq!(s.tokens[ranking.by.unwrap()].lower, "revenue");
+        assert_eq!(s.tokens[ranking.subject.unwrap()].lower, "depots");
+        assert_eq!(s.tokens[ranking.by.unwrap()].lower, "freight");
 
-        let s = read_structure("What are the most common reasons customers return items?");
+        let s = read_structure("What are the most common delays drivers report on hauls?");
         let ranking = s.ranking.unwrap();
         assert!(ranking.frequency && ranking.limit.is_none());
-        assert_eq!(s.tokens[ranking.subject.unwrap()].lower, "reasons");
+        assert_eq!(s.tokens[ranking.subject.unwrap()].lower, "delays");
 
-        let s = read_structure("What were our top 5 products by revenue in 2024?");
+        let s = read_structure("What were our top 5 vehicles by mileage in 2024?");
         let ranking = s.ranking.unwrap();
         assert_eq!((ranking.limit, ranking.descending), (Some(5), true));
-        assert_eq!(s.tokens[ranking.subject.unwrap()].lower, "products");
-        assert_eq!(s.tokens[s.group_starts[0]].lower, "revenue");
+        assert_eq!(s.tokens[ranking.subject.unwrap()].lower, "vehicles");
+        assert_eq!(s.tokens[s.group_starts[0]].lower, "mileage");
 
-        let s = read_structure(
-            "What was the best-selling product by units among enterprise customers?",
-        );
+        let s =
+            read_structure("What was the best-rated vehicle by mileage among refrigerated depots?");
         assert_eq!(s.ranking.unwrap().limit, Some(1));
 
-        let s = read_structure("How many orders were over $1,500 or at least 20 units?");
+        let s = read_structure("How many hauls were over $1,500 or at least 20 pallets?");
         let found: Vec<(&str, &str)> = s
             .comparisons
             .iter()
@@ -512,14 +477,14 @@ mod tests {
             .collect();
         assert_eq!(found, [(">", "1500"), (">=", "20")]);
         assert_eq!(
-            read_structure("no more than 3 items").comparisons[0].operator,
+            read_structure("no more than 3 pallets").comparisons[0].operator,
             "<="
         );
         assert!(read_structure("month over month").comparisons.is_empty());
 
-        let s = read_structure("How many active customers did not place any order in 2025?");
-        assert_eq!(s.tokens[s.count_starts[0]].lower, "active");
-        assert_eq!(s.tokens[s.negation.unwrap()].lower, "place");
+        let s = read_structure("How many licensed drivers did not complete any haul in 2025?");
+        assert_eq!(s.tokens[s.count_starts[0]].lower, "licensed");
+        assert_eq!(s.tokens[s.negation.unwrap()].lower, "complete");
         assert_eq!(s.time.periods.len(), 1);
     }
 }

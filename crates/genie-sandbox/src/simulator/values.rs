@@ -4,9 +4,9 @@
 //! - Format assistance shows Genie sample values, so a literal written exactly like a
 //!   stored value (any case) is recognised.
 //! - Entity matching adds the value dictionary: labels decoded from the column's
-//!   description (`CNL = cancelled`, `Web (WEB)`), near spellings, and, for columns
+//!   description (`RDR = redirected`, `Rail (RL)`), near spellings, and, for columns
 //!   whose description decodes nothing, codes that abbreviate the literal
-//!   (`lost` → `LST`).
+//!   (`misrouted` → `MSRT`).
 
 use super::words::tokenize;
 
@@ -60,7 +60,7 @@ pub(crate) fn decoded_labels(description: &str, values: &[String]) -> Vec<(Strin
     labels
 }
 
-/// `completed CNL` (a label running into the next code) → `completed`.
+/// `delivered RDR` (a label running into the next code) → `delivered`.
 fn strip_trailing_code(label: &str, values: &[String]) -> String {
     let mut words: Vec<&str> = label.split_whitespace().collect();
     while words
@@ -125,16 +125,25 @@ pub(crate) fn match_value(
     {
         return Some((value.clone(), ValueMatch::NearSpelling));
     }
-    if labels.is_empty() {
+    if labels.is_empty() && may_abbreviate(phrase) {
         let matches: Vec<&String> = values
             .iter()
-            .filter(|value| abbreviates(value, &squeezed))
+            .filter(|value| {
+                abbreviates(value, &squeezed)
+                    && (value.chars().count() > 2 || !super::words::is_verb_form(phrase))
+            })
             .collect();
         if let [value] = matches.as_slice() {
             return Some(((*value).clone(), ValueMatch::Abbreviation));
         }
     }
     None
+}
+
+/// Whether a literal may be matched to a code abbreviating it: one word and not
+/// grammar (a verb is never abbreviated to two letters either, see [`match_value`]).
+fn may_abbreviate(phrase: &str) -> bool {
+    !phrase.contains(' ') && !super::words::is_stop_word(phrase)
 }
 
 fn stems(text: &str) -> Vec<String> {

@@ -72,7 +72,421 @@ pub(crate) fn tokenize(text: &str) -> Vec<Token> {
         }
         index += 1;
     }
-    tokens
+    merge_number_words(&tokens)
+}
+
+/// Runs of number words become one number: "three" → 3, "twenty-five" → 25, "two
+/// thousand and twenty-four" → 2024, and a year said in two halves ("twenty
+/// twenty-five", "nineteen ninety") → 2025. "One" alone stays a word ("which one").
+fn merge_number_words(tokens: &[Token]) -> Vec<Token> {
+    let mut merged = Vec::with_capacity(tokens.len());
+    let mut index = 0;
+    while index < tokens.len() {
+        let mut end = index;
+        let mut parts: Vec<u64> = Vec::new();
+        while let Some(token) = tokens.get(end) {
+            if token.kind != TokenKind::Word {
+                break;
+            }
+            if token.lower == "and"
+                && !parts.is_empty()
+                && tokens
+                    .get(end + 1)
+                    .is_some_and(|next| number_word(&next.lower).is_some())
+            {
+                end += 1;
+                continue;
+            }
+            let Some(value) = number_word(&token.lower) else {
+                break;
+            };
+            parts.push(value);
+            end += 1;
+        }
+        // A run that is not one number ("three five") is read word by word.
+        let value = number_value(&parts).or_else(|| {
+            end = index + 1;
+            parts.truncate(1);
+            parts.first().copied()
+        });
+        if let Some(value) = value.filter(|_| parts != [1]) {
+            let raw = tokens[index..end]
+                .iter()
+                .map(|token| token.raw.as_str())
+                .collect::<Vec<_>>()
+                .join(" ");
+            merged.push(Token {
+                raw,
+                lower: value.to_string(),
+                stem: value.to_string(),
+                kind: TokenKind::Number,
+            });
+            index = end;
+        } else {
+            merged.push(tokens[index].clone());
+            index += 1;
+        }
+    }
+    merged
+}
+
+/// The value of one number word (`twenty-five` included); hundreds and thousands
+/// as multipliers.
+fn number_word(lower: &str) -> Option<u64> {
+    const UNITS: [&str; 20] = [
+        "zero",
+        "one",
+        "two",
+        "three",
+        "four",
+        "five",
+        "six",
+        "seven",
+        "eight",
+        "nine",
+        "ten",
+        "eleven",
+        "twelve",
+        "thirteen",
+        "fourteen",
+        "fifteen",
+        "sixteen",
+        "seventeen",
+        "eighteen",
+        "nineteen",
+    ];
+    const TENS: [&str; 8] = [
+        "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety",
+    ];
+    let unit = |word: &str| {
+        UNITS
+            .iter()
+            .position(|unit| *unit == word)
+            .map(|v| v as u64)
+    };
+    let ten = |word: &str| {
+        TENS.iter()
+            .position(|ten| *ten == word)
+            .map(|v| (v as u64 + 2) * 10)
+    };
+    match lower {
+        "hundred" => return Some(100),
+        "thousand" => return Some(1000),
+        _ => {}
+    }
+    if let Some((tens, units)) = lower.split_once('-') {
+        return Some(ten(tens)? + unit(units).filter(|units| (1..10).contains(units))?);
+    }
+    unit(lower).or_else(|| ten(lower))
+}
+
+/// The number a run of number-word values says, or `None` when it is not one.
+fn number_value(parts: &[u64]) -> Option<u64> {
+    // A year in two halves: "twenty twenty-five", "nineteen ninety".
+    if let [first, rest @ ..] = parts
+        && matches!(*first, 19 | 20)
+        && !rest.is_empty()
+        && let Some(second) = number_value(rest).filter(|second| (10..100).contains(second))
+    {
+        return Some(first * 100 + second);
+    }
+    let mut total = 0;
+    let mut group = 0;
+    let mut previous_small = false;
+    for &part in parts {
+        match part {
+            100 => group = group.max(1) * 100,
+            1000 => {
+                total += group.max(1) * 1000;
+                group = 0;
+            }
+            // "twenty five": a unit after a ten adds to it.
+            _ if group % 100 >= 20 && group % 10 == 0 && part < 10 => group += part,
+            // Two small numbers in a row ("three five") are not one number.
+            _ if previous_small && group % 100 != 0 => return None,
+            _ => group += part,
+        }
+        previous_small = part < 100;
+    }
+    Some(total + group)
+}
+
+/// Forms of common irregular English verbs (past tense and participle). With the
+/// regular `-ed`/`-ing` forms, they are what a question's verbs look like; a verb
+/// never becomes a literal value by abbreviation.
+const IRREGULAR_VERB_FORMS: &[&str] = &[
+    "ate",
+    "became",
+    "began",
+    "begun",
+    "bent",
+    "bitten",
+    "bled",
+    "blew",
+    "blown",
+    "bore",
+    "born",
+    "bought",
+    "bound",
+    "bred",
+    "broke",
+    "broken",
+    "brought",
+    "built",
+    "burnt",
+    "came",
+    "caught",
+    "chose",
+    "chosen",
+    "clung",
+    "crept",
+    "dealt",
+    "did",
+    "done",
+    "drawn",
+    "dreamt",
+    "drew",
+    "driven",
+    "drove",
+    "dug",
+    "dwelt",
+    "eaten",
+    "fallen",
+    "fed",
+    "fell",
+    "felt",
+    "fled",
+    "flew",
+    "flown",
+    "forbade",
+    "forgot",
+    "forgotten",
+    "fought",
+    "found",
+    "froze",
+    "frozen",
+    "gave",
+    "given",
+    "gone",
+    "got",
+    "gotten",
+    "grew",
+    "grown",
+    "had",
+    "heard",
+    "held",
+    "hid",
+    "hidden",
+    "hung",
+    "kept",
+    "knew",
+    "known",
+    "laid",
+    "led",
+    "left",
+    "lent",
+    "lit",
+    "lost",
+    "made",
+    "meant",
+    "met",
+    "oversaw",
+    "overseen",
+    "paid",
+    "ran",
+    "rang",
+    "risen",
+    "rode",
+    "rose",
+    "rung",
+    "said",
+    "sang",
+    "sat",
+    "saw",
+    "seen",
+    "sent",
+    "shook",
+    "shot",
+    "shown",
+    "slept",
+    "slid",
+    "sold",
+    "sought",
+    "spent",
+    "spoke",
+    "spoken",
+    "spun",
+    "stole",
+    "stolen",
+    "stood",
+    "struck",
+    "stuck",
+    "stung",
+    "sung",
+    "swam",
+    "swept",
+    "swore",
+    "sworn",
+    "swum",
+    "taken",
+    "taught",
+    "thought",
+    "threw",
+    "thrown",
+    "told",
+    "took",
+    "tore",
+    "torn",
+    "understood",
+    "undertaken",
+    "undertook",
+    "underwent",
+    "went",
+    "woke",
+    "woken",
+    "won",
+    "wore",
+    "worn",
+    "wound",
+    "written",
+    "wrote",
+];
+
+/// Base forms of the irregular English verbs of [`IRREGULAR_VERB_FORMS`]: a question's
+/// "how much did we *spend*", "what did drivers *bring* in".
+const IRREGULAR_VERB_BASES: &[&str] = &[
+    "be",
+    "bear",
+    "become",
+    "begin",
+    "bend",
+    "bind",
+    "bite",
+    "bleed",
+    "blow",
+    "break",
+    "breed",
+    "bring",
+    "build",
+    "burn",
+    "buy",
+    "catch",
+    "choose",
+    "cling",
+    "creep",
+    "deal",
+    "dig",
+    "do",
+    "draw",
+    "dream",
+    "drink",
+    "drive",
+    "dwell",
+    "eat",
+    "fall",
+    "feed",
+    "feel",
+    "fight",
+    "find",
+    "flee",
+    "fly",
+    "forbid",
+    "forget",
+    "freeze",
+    "get",
+    "give",
+    "go",
+    "grow",
+    "hang",
+    "have",
+    "hear",
+    "hide",
+    "hold",
+    "keep",
+    "know",
+    "lay",
+    "lead",
+    "leave",
+    "lend",
+    "let",
+    "light",
+    "lose",
+    "make",
+    "mean",
+    "meet",
+    "oversee",
+    "pay",
+    "put",
+    "quit",
+    "read",
+    "ride",
+    "ring",
+    "rise",
+    "run",
+    "say",
+    "see",
+    "seek",
+    "sell",
+    "send",
+    "set",
+    "shake",
+    "shoot",
+    "show",
+    "shut",
+    "sing",
+    "sink",
+    "sit",
+    "sleep",
+    "slide",
+    "speak",
+    "spend",
+    "spin",
+    "stand",
+    "steal",
+    "stick",
+    "sting",
+    "strike",
+    "swear",
+    "sweep",
+    "swim",
+    "swing",
+    "take",
+    "teach",
+    "tear",
+    "tell",
+    "think",
+    "throw",
+    "undergo",
+    "understand",
+    "undertake",
+    "wake",
+    "wear",
+    "win",
+    "wind",
+    "write",
+];
+
+/// Whether `lower` is the base form of a common irregular verb ("spend", "sell").
+pub(crate) fn is_base_verb(lower: &str) -> bool {
+    IRREGULAR_VERB_BASES.binary_search(&lower).is_ok()
+}
+
+/// Whether `lower` is an irregular verb's past form ("sold", "brought").
+pub(crate) fn is_irregular_verb_form(lower: &str) -> bool {
+    IRREGULAR_VERB_FORMS.binary_search(&lower).is_ok()
+}
+
+/// Whether `lower` is a verb form: an irregular past form, or a regular `-ed` /
+/// `-ing` form (a vowel before the ending).
+pub(crate) fn is_verb_form(lower: &str) -> bool {
+    if is_irregular_verb_form(lower) {
+        return true;
+    }
+    ["ed", "ing"].iter().any(|suffix| {
+        lower
+            .strip_suffix(suffix)
+            .is_some_and(|base| base.len() >= 3 && base.chars().any(is_vowel))
+    })
 }
 
 /// A comma between digits with exactly three digits after it ("1,500").
@@ -186,14 +600,13 @@ pub(crate) fn is_stop_word(lower: &str) -> bool {
 /// Sorted, for binary search.
 const STOP_WORDS: &[&str] = &[
     "a", "about", "all", "also", "am", "an", "and", "any", "are", "as", "at", "be", "been",
-    "being", "brought", "by", "came", "can", "come", "could", "did", "do", "does", "done",
-    "during", "each", "for", "from", "get", "give", "got", "had", "has", "have", "how", "i", "in",
-    "into", "is", "it", "its", "just", "let", "list", "many", "me", "much", "my", "of", "on",
-    "onto", "or", "our", "ours", "over", "per", "please", "show", "so", "tell", "than", "that",
-    "the", "their", "them", "then", "there", "these", "they", "this", "those", "through", "to",
-    "too", "until", "upon", "us", "very", "via", "was", "we", "were", "what", "when", "where",
-    "which", "while", "who", "whom", "whose", "why", "will", "with", "within", "would", "you",
-    "your",
+    "being", "by", "can", "come", "could", "did", "do", "does", "done", "during", "each", "for",
+    "from", "get", "give", "got", "had", "has", "have", "how", "i", "in", "into", "is", "it",
+    "its", "just", "let", "list", "many", "me", "much", "my", "of", "on", "onto", "or", "our",
+    "ours", "over", "per", "please", "show", "so", "tell", "than", "that", "the", "their", "them",
+    "then", "there", "these", "they", "this", "those", "through", "to", "too", "until", "upon",
+    "us", "very", "via", "was", "we", "were", "what", "when", "where", "which", "while", "who",
+    "whom", "whose", "why", "will", "with", "within", "would", "you", "your",
 ];
 
 /// The content stems of `text`: word stems that are not stop words.
@@ -235,6 +648,42 @@ pub(crate) fn identifier_words(identifier: &str) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn numbers(text: &str) -> Vec<String> {
+        tokenize(text)
+            .into_iter()
+            .filter(|token| token.kind == TokenKind::Number)
+            .map(|token| token.lower)
+            .collect()
+    }
+
+    #[test]
+    fn number_words_are_numbers() {
+        assert_eq!(numbers("the top three depots"), ["3"]);
+        assert_eq!(numbers("hauls in twenty twenty-five"), ["2025"]);
+        assert_eq!(numbers("hauls in twenty twenty five"), ["2025"]);
+        assert_eq!(numbers("nineteen ninety"), ["1990"]);
+        assert_eq!(numbers("two thousand and twenty-four"), ["2024"]);
+        assert_eq!(numbers("more than twenty-five pallets"), ["25"]);
+        assert_eq!(numbers("one hundred and twelve"), ["112"]);
+        // "one" alone stays a word, and unrelated small numbers stay apart.
+        assert!(numbers("which one shipped most").is_empty());
+        assert_eq!(numbers("three five"), ["3", "5"]);
+    }
+
+    #[test]
+    fn verb_forms_are_recognised_generally() {
+        for verb in ["sent", "drove", "shipped", "loading", "went"] {
+            assert!(is_verb_form(verb), "{verb}");
+        }
+        for word in ["red", "thing", "depot", "zone"] {
+            assert!(!is_verb_form(word), "{word}");
+        }
+        assert!(is_base_verb("spend") && !is_base_verb("depot"));
+        for list in [IRREGULAR_VERB_FORMS, IRREGULAR_VERB_BASES] {
+            assert!(list.windows(2).all(|pair| pair[0] < pair[1]));
+        }
+    }
 
     #[test]
     fn stop_words_are_sorted() {

@@ -1,7 +1,11 @@
 //! The Genie simulator on the retail fixture: the weak production space scores
-//! between 25% and 60% of the train questions (result correctness), and the
-//! improved space (general metadata only) at least 90% of train and 85% of held-out; the
-//! benchmark eval-run API agrees over HTTP.
+//! between 25% and 35% of the train questions (result correctness), and the
+//! improved space (general metadata only) at least 90% of them; the benchmark eval-run
+//! API agrees over HTTP with the in-process scores.
+//!
+//! No test here asserts a held-out score: the simulator is still being worked on, and
+//! a split it is tuned to stops measuring generalisation (the frozen corpus and the
+//! other fixtures' held-out splits do, through `cargo xtask bench corpus`).
 
 use std::fmt::Write as _;
 
@@ -112,17 +116,15 @@ fn report(name: &str, outcomes: &[Outcome]) -> String {
     clippy::print_stdout,
     reason = "the per-question report, asked for by SIMULATOR_REPORT"
 )]
-async fn weak_space_scores_25_to_60_percent_and_improved_space_90_and_85() {
+async fn weak_space_scores_25_to_35_percent_of_train_and_improved_space_90() {
     let engine = Engine::from_schema_sql(&read("schema.sql")).await.unwrap();
     let catalog = Catalog::load(&engine).await.unwrap();
     let weak = score(&engine, &catalog, &space("space.json")).await;
     let improved = score(&engine, &catalog, &space("space_improved.json")).await;
     let (weak_train, train_total) = accuracy(&weak, Split::Train);
     let (improved_train, _) = accuracy(&improved, Split::Train);
-    let (improved_held_out, held_out_total) = accuracy(&improved, Split::HeldOut);
     let summary = format!(
-        "weak train {weak_train}/{train_total}, improved train {improved_train}/{train_total}, \
-         improved held-out {improved_held_out}/{held_out_total}"
+        "weak train {weak_train}/{train_total}, improved train {improved_train}/{train_total}"
     );
     if std::env::var_os("SIMULATOR_REPORT").is_some() {
         println!(
@@ -133,17 +135,12 @@ async fn weak_space_scores_25_to_60_percent_and_improved_space_90_and_85() {
     }
     let percent = |n: usize, d: usize| n * 100 / d;
     assert!(
-        (25..=60).contains(&percent(weak_train, train_total)),
+        (25..=35).contains(&percent(weak_train, train_total)),
         "{summary}\n{}",
         report("weak", &weak)
     );
     assert!(
         improved_train * 10 >= train_total * 9,
-        "{summary}\n{}",
-        report("improved", &improved)
-    );
-    assert!(
-        improved_held_out * 100 >= held_out_total * 85,
         "{summary}\n{}",
         report("improved", &improved)
     );
@@ -172,14 +169,20 @@ fn with_benchmarks(mut config: SpaceConfig) -> SpaceConfig {
     config
 }
 
-/// Over HTTP, Genie's own benchmark evaluation of the two spaces agrees with the
-/// simulator scores above: the improved space answers every question right.
+/// Over HTTP, Genie's own benchmark evaluation of the two spaces counts as correct
+/// exactly the questions the in-process scoring above does.
 #[tokio::test]
 async fn official_eval_runs_over_http_agree() {
     use genie_sandbox::fixture::Fixture;
     use genie_sandbox::server::SeedSpace;
 
     let fixture = Fixture::load(std::path::Path::new(FIXTURE)).await.unwrap();
+    let catalog = Catalog::load(&fixture.engine).await.unwrap();
+    let mut expected = Vec::new();
+    for name in ["space.json", "space_improved.json"] {
+        let outcomes = score(&fixture.engine, &catalog, &space(name)).await;
+        expected.push(outcomes.iter().filter(|o| o.correct).count() as u64);
+    }
     let seeds = vec![
         SeedSpace {
             space_id: "01f0ca00000000000000000000000001".to_owned(),
@@ -210,7 +213,5 @@ async fn official_eval_runs_over_http_agree() {
         correct.push(run["num_correct"].as_u64().unwrap());
     }
     server.shutdown().await;
-    // Weak: 13 train questions (see above) and a few held-out ones; improved: all 54.
-    assert!((13..=20).contains(&correct[0]), "{correct:?}");
-    assert_eq!(correct[1], 54, "{correct:?}");
+    assert_eq!(correct, expected);
 }

@@ -34,7 +34,7 @@ impl Reader<'_> {
             previous = Some(position);
         }
         for run in runs {
-            // Words qualifying a grouping ("each *sales* channel") are not literals.
+            // Words qualifying a grouping ("each *freight* lane") are not literals.
             if run
                 .iter()
                 .all(|p| self.grouped.iter().any(|range| range.contains(p)))
@@ -122,7 +122,7 @@ impl Reader<'_> {
             || (self.structure.ranking.is_none() && !self.plan.dimensions.is_empty())
     }
 
-    /// An unknown measure word ("revenue" with no measure defined): Genie aggregates
+    /// An unknown measure word ("tonnage" with no measure defined): Genie aggregates
     /// a plausible numeric column of a table in play, chosen by the draw.
     pub(super) fn guessed_measure(&self, raw: &str, position: usize) -> Option<Measure> {
         let mut tables: Vec<usize> = self.plan.tables();
@@ -169,10 +169,17 @@ impl Reader<'_> {
 
     /// Whether the words at `run` read as a value rather than a verb or an adverb:
     /// capitalised mid-sentence or quoted ("in *Engineering*"), right before a phrase
-    /// naming a table or column ("*enterprise* customers"), or right after a
-    /// preposition ("on the *website*").
+    /// naming a table or column ("*refrigerated* vehicles"), or right after a
+    /// preposition ("on the *motorway*").
     fn looks_like_a_value(&self, run: &[usize]) -> bool {
         let tokens = &self.structure.tokens;
+        // Verbs say what happened, never which value ("which depots *sent* most").
+        if run
+            .iter()
+            .all(|&p| super::super::words::is_verb_form(&tokens[p].lower))
+        {
+            return false;
+        }
         let first = run[0];
         let last = run[run.len() - 1];
         let capitalised = run.iter().any(|&p| {

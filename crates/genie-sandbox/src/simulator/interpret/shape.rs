@@ -1,5 +1,5 @@
-//! Shapes: "change month over month", "share of … each region", "share of orders
-//! … on the website", "cancellation rate" without a defined measure.
+//! Shapes: "change month over month", "share of … each zone", "share of shipments
+//! … by rail", "delay rate" without a defined measure.
 
 use super::super::plan::Shape;
 use super::Reader;
