@@ -358,6 +358,11 @@ fn period_at(tokens: &[Token], lower: &[&str], index: usize) -> Option<(usize, P
             range(year, months.0, months.1, format!("{word} {unit} of {year}")),
         ));
     }
+    // "from July through September 2024", "between July 1 and September 30, 2024",
+    // "July to September 2024".
+    if let Some(found) = month_range_at(tokens, lower, index) {
+        return Some(found);
+    }
     // "March 2025", "March of 2025"
     if let Some(month) = month_number(word)
         && let Some((skip, year)) = year_after(tokens, lower, index + 1)
@@ -368,7 +373,74 @@ fn period_at(tokens: &[Token], lower: &[&str], index: usize) -> Option<(usize, P
         ));
     }
     let year = year_of(&tokens[index])?;
+    // "2024 Q3", "2025 H1"
+    if let Some(next) = lower.get(index + 1)
+        && let Some(rest) = next.strip_prefix('q').or_else(|| next.strip_prefix('h'))
+        && let Ok(number) = rest.parse::<u32>()
+    {
+        let months = match next.as_bytes()[0] {
+            b'q' if (1..=4).contains(&number) => Some((number * 3 - 2, number * 3)),
+            b'h' if (1..=2).contains(&number) => Some((number * 6 - 5, number * 6)),
+            _ => None,
+        };
+        if let Some((first, last)) = months {
+            return Some((
+                2,
+                range(year, first, last, format!("{} {year}", next.to_uppercase())),
+            ));
+        }
+    }
     Some((1, range(year, 1, 12, year.to_string())))
+}
+
+/// A range of months (and days) within one year at `index`: an optional "from" or
+/// "between", a month and an optional day, "through", "to", "until" or "and", a month
+/// and an optional day, then the year.
+fn month_range_at(tokens: &[Token], lower: &[&str], index: usize) -> Option<(usize, Period)> {
+    let mut at = index + usize::from(matches!(lower[index], "from" | "between"));
+    let first = month_number(lower.get(at)?)?;
+    at += 1;
+    let day = |at: usize| {
+        tokens
+            .get(at)
+            .filter(|token| token.kind == TokenKind::Number && token.lower.len() <= 2)
+            .and_then(|token| token.lower.parse::<u32>().ok())
+            .filter(|day| (1..=31).contains(day))
+    };
+    let first_day = day(at);
+    at += usize::from(first_day.is_some());
+    if !matches!(*lower.get(at)?, "through" | "thru" | "to" | "until" | "and") {
+        return None;
+    }
+    at += 1;
+    let last = month_number(lower.get(at)?)?;
+    at += 1;
+    let last_day = day(at);
+    at += usize::from(last_day.is_some());
+    let (skip, year) = year_after(tokens, lower, at)?;
+    if last < first {
+        return None;
+    }
+    let days = days_in_month(year, last);
+    let start = format!("{year:04}-{first:02}-{:02}", first_day.unwrap_or(1).min(31));
+    let end = format!(
+        "{year:04}-{last:02}-{:02}",
+        last_day.unwrap_or(days).min(days)
+    );
+    let said = tokens[index..at + skip]
+        .iter()
+        .map(|token| token.raw.as_str())
+        .collect::<Vec<_>>()
+        .join(" ");
+    Some((
+        at + skip - index,
+        Period {
+            relative: None,
+            start,
+            end,
+            said,
+        },
+    ))
 }
 
 /// A period relative to today at `index`: "today", "yesterday", "year to date", "this
@@ -457,6 +529,21 @@ mod tests {
             .into_iter()
             .map(|(_, period)| (period.start, period.end))
             .collect()
+    }
+
+    #[test]
+    fn reads_month_ranges_and_year_first_quarters() {
+        let one = |s: &str, e: &str| vec![(s.to_owned(), e.to_owned())];
+        assert_eq!(
+            periods("tonnage from July through September 2024"),
+            one("2024-07-01", "2024-09-30")
+        );
+        assert_eq!(
+            periods("hauls between July 1 and September 15, 2024"),
+            one("2024-07-01", "2024-09-15")
+        );
+        assert_eq!(periods("tonnage 2024 Q3"), one("2024-07-01", "2024-09-30"));
+        assert_eq!(periods("hauls in 2025 H1"), one("2025-01-01", "2025-06-30"));
     }
 
     #[test]

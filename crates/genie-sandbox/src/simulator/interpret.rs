@@ -206,16 +206,21 @@ impl Reader<'_> {
         }
     }
 
-    /// Whether a column is a key (named `…id`, `…key`, or used by a join spec).
+    /// Whether a column is a key: its name's last word is `id` or `key` (`wo_id`,
+    /// `custKey`, not `paid` or `valid`), or a join spec uses it.
     fn is_key(&self, table: usize, column: usize) -> bool {
-        let name = self.column(table, column).name.to_lowercase();
-        name.ends_with("id") || name.ends_with("key") || {
-            let reference = self.reference(table, column);
-            self.model
-                .joins
-                .iter()
-                .any(|edge| edge.condition.contains(&reference))
-        }
+        let name = &self.column(table, column).name;
+        let words = super::words::identifier_words(name);
+        words
+            .last()
+            .is_some_and(|word| word == "id" || word == "key")
+            || {
+                let reference = self.reference(table, column);
+                self.model
+                    .joins
+                    .iter()
+                    .any(|edge| edge.condition.contains(&reference))
+            }
     }
 
     /// "by zone", "for each lane", "per vehicle axle count".

@@ -425,6 +425,7 @@ const FILLER: &[&str] = &[
     "see",
     "still",
     "sum",
+    "terms",
     "times",
     "total",
     "up",

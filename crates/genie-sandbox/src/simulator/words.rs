@@ -104,11 +104,15 @@ fn merge_number_words(tokens: &[Token]) -> Vec<Token> {
             end += 1;
         }
         // A run that is not one number ("three five") is read word by word.
-        let value = number_value(&parts).or_else(|| {
-            end = index + 1;
-            parts.truncate(1);
-            parts.first().copied()
-        });
+        let value = if parts.is_empty() {
+            None
+        } else {
+            number_value(&parts).or_else(|| {
+                end = index + 1;
+                parts.truncate(1);
+                parts.first().copied()
+            })
+        };
         if let Some(value) = value.filter(|_| parts != [1]) {
             let raw = tokens[index..end]
                 .iter()

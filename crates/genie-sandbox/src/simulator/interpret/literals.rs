@@ -46,7 +46,17 @@ impl Reader<'_> {
                 .map(|&p| self.structure.tokens[p].lower.as_str())
                 .collect::<Vec<_>>()
                 .join(" ");
-            if let Some(condition) = self.fuzzy_value(&text) {
+            // A two-letter code abbreviates a name ("Ohio" → `OH`), never an
+            // ordinary word ("money" is not `MN`).
+            let proper = run.iter().all(|&p| {
+                p > 0
+                    && self.structure.tokens[p]
+                        .raw
+                        .chars()
+                        .next()
+                        .is_some_and(char::is_uppercase)
+            });
+            if let Some(condition) = self.fuzzy_value(&text, proper) {
                 self.plan.conditions.push(condition);
                 continue;
             }
@@ -81,7 +91,7 @@ impl Reader<'_> {
     }
 
     /// A value of an entity-matching column that `text` spells nearly or abbreviates.
-    pub(super) fn fuzzy_value(&self, text: &str) -> Option<Condition> {
+    pub(super) fn fuzzy_value(&self, text: &str, short_codes: bool) -> Option<Condition> {
         let mut found = Vec::new();
         for (t, table) in self.model.tables.iter().enumerate() {
             for (c, column) in table.columns.iter().enumerate() {
@@ -90,6 +100,9 @@ impl Reader<'_> {
                 }
                 if let Some((value, how)) =
                     match_value(text, &column.values, &column.labels, false, true)
+                    && (short_codes
+                        || how != super::super::values::ValueMatch::Abbreviation
+                        || value.chars().count() > 2)
                 {
                     found.push((how, t, c, value));
                 }
@@ -235,10 +248,14 @@ impl Reader<'_> {
             .columns
             .iter()
             .enumerate()
+            // A column whose values Genie is shown (format assistance, entity
+            // matching) does not hold a literal that is none of them.
             .filter(|(_, column)| {
                 column.column_type == genie_core::result::ColumnType::String
                     && !column.values.is_empty()
                     && column.values.len() <= 100
+                    && !column.format_assistance
+                    && !column.entity_matching
             })
             .map(|(index, _)| index)
             .collect();

@@ -21,9 +21,9 @@ impl Reader<'_> {
                 };
                 self.column_dimension(*table, column)
             }
-            Target::Column(table, column) | Target::Value { table, column, .. } => {
-                self.column_dimension(*table, *column)
-            }
+            Target::Column(table, column) => self.column_dimension(*table, *column),
+            // "paid by card": a stored value (or a label) after "by" is a condition.
+            Target::Value { .. } => return false,
             Target::Snippet(s) => {
                 let snippet = &self.model.snippets[*s];
                 if snippet.kind != SnippetKind::Expression {
