@@ -143,6 +143,7 @@ impl Reader<'_> {
         self.read_rest();
         self.read_comparisons();
         self.read_literals();
+        super::plan::merge_value_lists(&mut self.plan.conditions);
         self.default_measure()?;
         self.read_negation();
         self.read_time();

@@ -93,3 +93,68 @@ impl Plan {
         }
     }
 }
+
+/// Several values of one column named in one question ("in the north, south and
+/// east") are alternatives: `col IN ('N', 'S', 'E')`, never `col = 'N' AND col = 'S'`.
+pub(crate) fn merge_value_lists(conditions: &mut Vec<Condition>) {
+    let mut merged: Vec<Condition> = Vec::with_capacity(conditions.len());
+    let mut lists: Vec<(usize, String, Vec<String>)> = Vec::new();
+    for condition in conditions.drain(..) {
+        let Some((column, value)) = equality(&condition.sql) else {
+            merged.push(condition);
+            continue;
+        };
+        if let Some((index, _, values)) = lists.iter_mut().find(|(_, c, _)| *c == column) {
+            if !values.contains(&value) {
+                values.push(value);
+                let target = &mut merged[*index];
+                target.sql = format!("{column} IN ({})", values.join(", "));
+                target
+                    .describe
+                    .push_str(&format!(" or {}", condition.describe));
+            }
+            continue;
+        }
+        lists.push((merged.len(), column, vec![value]));
+        merged.push(condition);
+    }
+    *conditions = merged;
+}
+
+/// `(column, 'literal')` of a condition `column = 'literal'`.
+fn equality(sql: &str) -> Option<(String, String)> {
+    let (column, literal) = sql.split_once(" = ")?;
+    let quoted = literal.starts_with('\'') && literal.ends_with('\'') && literal.len() >= 2;
+    let plain_column = column.starts_with('`') && !column.contains(' ');
+    (quoted && plain_column).then(|| (column.to_owned(), literal.to_owned()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn condition(sql: &str) -> Condition {
+        Condition {
+            sql: sql.to_owned(),
+            tables: vec![0],
+            describe: sql.to_owned(),
+        }
+    }
+
+    #[test]
+    fn values_of_one_column_become_a_list() {
+        let mut conditions = vec![
+            condition("`t`.`zn` = 'N'"),
+            condition("`t`.`kind` = 'X'"),
+            condition("`t`.`zn` = 'S'"),
+            condition("(`t`.`late`)"),
+            condition("`t`.`zn` = 'S'"),
+        ];
+        merge_value_lists(&mut conditions);
+        let sql: Vec<&str> = conditions.iter().map(|c| c.sql.as_str()).collect();
+        assert_eq!(
+            sql,
+            ["`t`.`zn` IN ('N', 'S')", "`t`.`kind` = 'X'", "(`t`.`late`)"]
+        );
+    }
+}
