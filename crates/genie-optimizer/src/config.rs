@@ -11,8 +11,9 @@ pub struct Config {
     pub uc_comments: bool,
     /// Synonyms added to one column at most, per proposal. Default 3.
     pub max_synonyms_per_column: usize,
-    /// Failures that must misread a column before lever 1 proposes hiding it.
-    /// Default 4; 0 turns exclusions off.
+    /// Failures that must misread a column before lever 1 proposes hiding it; 0 (the
+    /// default) turns exclusions off, because hiding a column breaks every question
+    /// that needs it, and the failing rows show none of the questions that pass.
     pub exclusion_min_failures: usize,
     /// Failures that must aggregate the same measure over the same source before
     /// lever 2 proposes a metric view. Default 2.
@@ -33,7 +34,7 @@ impl Default for Config {
         Self {
             uc_comments: true,
             max_synonyms_per_column: 3,
-            exclusion_min_failures: 4,
+            exclusion_min_failures: 0,
             metric_view_min_failures: 2,
             function_min_failures: 2,
             example_sql: true,

@@ -114,14 +114,20 @@ fn new_views(context: &Context<'_>, out: &mut Vec<Candidate>) {
             group.push((row, finding.failure_type));
         }
     }
+    let mut taken = BTreeSet::new();
     for (tables, rows) in sources {
-        if let Some(candidate) = view(context, &tables, &rows) {
+        if let Some(candidate) = view(context, &tables, &rows, &mut taken) {
             out.push(candidate);
         }
     }
 }
 
-fn view(context: &Context<'_>, tables: &[String], rows: &[(&Evidence, FailureType)]) -> Option<Candidate> {
+fn view(
+    context: &Context<'_>,
+    tables: &[String],
+    rows: &[(&Evidence, FailureType)],
+    taken: &mut BTreeSet<String>,
+) -> Option<Candidate> {
     let mut measures: BTreeMap<String, MeasureUse> = BTreeMap::new();
     let mut dimensions: BTreeSet<(String, String)> = BTreeSet::new();
     let mut joins: Vec<String> = Vec::new();
@@ -186,10 +192,15 @@ fn view(context: &Context<'_>, tables: &[String], rows: &[(&Evidence, FailureTyp
     let lead = measures
         .values()
         .max_by(|a, b| a.rows.len().cmp(&b.rows.len()).then_with(|| b.alias.cmp(&a.alias)))?;
-    let name = format!("{catalog_name}.{schema}.{}_metrics", lead.alias);
-    if context.table(&name).is_some() || !context.catalog.covers(&name) {
+    let mut name = format!("{catalog_name}.{schema}.{}_metrics", lead.alias);
+    if taken.contains(&name) {
+        let shorts: Vec<String> = tables.iter().map(|t| short_name(t)).collect();
+        name = format!("{catalog_name}.{schema}.{}_{}_metrics", lead.alias, shorts.join("_"));
+    }
+    if taken.contains(&name) || context.table(&name).is_some() || !context.catalog.covers(&name) {
         return None;
     }
+    taken.insert(name.clone());
     // Source columns, each under a name unique in the view.
     let mut columns: Vec<(String, String)> = dimensions.iter().cloned().collect();
     for measure in measures.values() {

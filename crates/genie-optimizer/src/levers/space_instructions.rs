@@ -132,7 +132,7 @@ struct Measure {
 
 /// Measure snippets; returns the folded conditions as (measure name, condition).
 fn measures(context: &Context<'_>, out: &mut Vec<Candidate>) -> Vec<(String, String)> {
-    let mut by_sql: BTreeMap<String, Measure> = BTreeMap::new();
+    let mut by_sql: BTreeMap<(String, String), Measure> = BTreeMap::new();
     for row in &context.corpus.rows {
         let Some(expected) = &row.expected else {
             continue;
@@ -145,10 +145,13 @@ fn measures(context: &Context<'_>, out: &mut Vec<Candidate>) -> Vec<(String, Str
             let Some(alias) = &item.alias else {
                 continue;
             };
-            if item.sql.to_uppercase().contains(" OVER ") || item.sql.to_uppercase().contains("MEASURE(") {
+            if item.columns.is_empty()
+                || item.sql.to_uppercase().contains(" OVER ")
+                || item.sql.to_uppercase().contains("MEASURE(")
+            {
                 continue;
             }
-            let entry = by_sql.entry(item.sql.clone()).or_insert_with(|| Measure {
+            let entry = by_sql.entry((item.sql.clone(), alias.clone())).or_insert_with(|| Measure {
                 sql: item.sql.clone(),
                 aliases: BTreeMap::new(),
                 synonyms: BTreeSet::new(),

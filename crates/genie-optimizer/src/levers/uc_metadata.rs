@@ -173,12 +173,7 @@ fn read_codes(row: &Evidence, (table, column): &Column, values: &mut Values) {
         .chain(expected.facts.columns.iter().filter(|c| &c.column != column).map(|c| c.column.clone()))
         .collect();
     let names: Vec<&str> = names.iter().map(String::as_str).collect();
-    let mut explained = explained_words(&row.words, &names);
-    for item in &expected.projection {
-        for word in item.alias.iter().flat_map(|alias| name_tokens(alias)) {
-            explained.insert(word);
-        }
-    }
+    let explained = explained_words(&row.words, &names);
     let genie_words: Vec<String> = row
         .genie
         .iter()
@@ -190,14 +185,24 @@ fn read_codes(row: &Evidence, (table, column): &Column, values: &mut Values) {
         })
         .flat_map(|filter| filter.literals.iter().cloned())
         .collect();
+    let mut compared: Vec<String> = Vec::new();
     for filter in &expected.facts.filters {
         let on_column = filter.column.as_ref().is_some_and(|c| {
             c.column == *column && c.table.as_deref().is_none_or(|t| t == table)
         });
-        if !on_column {
-            continue;
+        if on_column {
+            compared.extend(filter.literals.iter().cloned());
         }
-        for literal in filter.literals.iter().filter(|literal| is_code(literal)) {
+    }
+    // Conditions inside aggregates (`count_if(t.c = 'X')`, `FILTER (WHERE …)`).
+    for aggregate in &expected.facts.aggregates {
+        let texts = std::iter::once(&aggregate.argument).chain(aggregate.filter.iter());
+        for text in texts {
+            compared.extend(equality_literals(text, &format!("{table}.{column}")));
+        }
+    }
+    {
+        for literal in compared.iter().filter(|literal| is_code(literal)) {
             let labels = values.codes.entry(literal.clone()).or_default();
             let spelled = row.words.contains(&literal.to_lowercase());
             if spelled {
@@ -218,6 +223,18 @@ fn read_codes(row: &Evidence, (table, column): &Column, values: &mut Values) {
             }
         }
     }
+}
+
+/// The literals `column` (a full `table.column`) is compared with by `=` in canonical
+/// SQL text.
+pub(crate) fn equality_literals(text: &str, column: &str) -> Vec<String> {
+    let needle = format!("{column} = '");
+    text.match_indices(&needle)
+        .filter_map(|(at, _)| {
+            let rest = &text[at + needle.len()..];
+            rest.find('\'').map(|end| rest[..end].to_owned())
+        })
+        .collect()
 }
 
 /// Whether a literal is a stored code or label, not a number, date or parameter.
@@ -304,6 +321,9 @@ fn synonyms(context: &Context<'_>, out: &mut Vec<Candidate>) {
             let [(table, column)] = item.columns.as_slice() else {
                 continue;
             };
+            if !aggregates_bare_column(&item.sql, table, column) {
+                continue;
+            }
             for term in alias_terms(row, item.alias.as_deref(), column) {
                 found
                     .entry((table.clone(), column.clone()))
@@ -360,7 +380,11 @@ fn column_terms(row: &Evidence, table: &str, column: &str) -> Vec<String> {
         return terms;
     };
     for item in &expected.projection {
-        if item.columns.len() == 1 && item.columns[0].1 == column && item.columns[0].0 == table {
+        if item.columns.len() == 1
+            && item.columns[0].1 == column
+            && item.columns[0].0 == table
+            && (item.bare_column || aggregates_bare_column(&item.sql, table, column))
+        {
             terms.extend(alias_terms(row, item.alias.as_deref(), column));
         }
     }
@@ -397,15 +421,34 @@ fn column_terms(row: &Evidence, table: &str, column: &str) -> Vec<String> {
     terms
 }
 
+/// Whether `sql` is one aggregate of the bare column (`SUM(t.c)`, `COUNT(DISTINCT t.c)`).
+fn aggregates_bare_column(sql: &str, table: &str, column: &str) -> bool {
+    let reference = format!("{}.{column}", short_name(table));
+    let Some(open) = sql.find('(') else {
+        return false;
+    };
+    let inner = sql[open + 1..].trim_end_matches(')').trim();
+    let inner = inner.strip_prefix("DISTINCT ").unwrap_or(inner);
+    sql.ends_with(')') && inner.eq_ignore_ascii_case(&reference)
+}
+
 /// The words of `alias` the question uses (in the question's form), aggregate words
-/// left out.
+/// and the labels of the query's codes left out.
 fn alias_terms(row: &Evidence, alias: Option<&str>, column: &str) -> Vec<String> {
     let Some(alias) = alias else {
         return Vec::new();
     };
+    let codes: Vec<&String> = row
+        .expected
+        .iter()
+        .flat_map(|shape| &shape.facts.filters)
+        .flat_map(|filter| &filter.literals)
+        .filter(|literal| is_code(literal))
+        .collect();
     let tokens: Vec<String> = name_tokens(alias)
         .into_iter()
         .filter(|token| !is_aggregate_word(token) && !is_filler(token) && token != column)
+        .filter(|token| !codes.iter().any(|code| crate::words::code_abbreviates(code, &[token.as_str()])))
         .collect();
     if tokens.is_empty() {
         return Vec::new();
