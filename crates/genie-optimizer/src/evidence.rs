@@ -54,7 +54,7 @@ pub(crate) struct Finding {
 /// Every failing row read, and its clusters.
 #[derive(Debug, Clone)]
 pub(crate) struct Corpus {
-    /// The rows, in request order.
+    /// The rows, by question id (so nothing depends on the report's row order).
     pub(crate) rows: Vec<Evidence>,
     /// The clusters, largest first.
     pub(crate) clusters: Vec<FailureCluster>,
@@ -66,7 +66,8 @@ pub(crate) struct Corpus {
 impl Corpus {
     /// Reads the failing rows.
     pub(crate) fn read(failures: &TrainFailures) -> Self {
-        let rows: Vec<Evidence> = failures.iter().map(read_row).collect();
+        let mut rows: Vec<Evidence> = failures.iter().map(read_row).collect();
+        rows.sort_by(|a, b| a.id.cmp(&b.id));
         let mut members: BTreeMap<ClusterId, (FailureType, Vec<BlameItem>, BTreeSet<String>, Vec<AssetType>)> =
             BTreeMap::new();
         let mut primary_clusters = BTreeSet::new();
