@@ -21,6 +21,14 @@ use genie_core::workers::{FailureCluster, TrainFailures};
 use crate::shape::QueryShape;
 use crate::words::words;
 
+/// A cluster being gathered: its type, blame, questions and their assets.
+type Members = (
+    FailureType,
+    Vec<BlameItem>,
+    BTreeSet<String>,
+    Vec<AssetType>,
+);
+
 /// One failing row, read.
 #[derive(Debug, Clone)]
 pub(crate) struct Evidence {
@@ -68,8 +76,7 @@ impl Corpus {
     pub(crate) fn read(failures: &TrainFailures) -> Self {
         let mut rows: Vec<Evidence> = failures.iter().map(read_row).collect();
         rows.sort_by(|a, b| a.id.cmp(&b.id));
-        let mut members: BTreeMap<ClusterId, (FailureType, Vec<BlameItem>, BTreeSet<String>, Vec<AssetType>)> =
-            BTreeMap::new();
+        let mut members: BTreeMap<ClusterId, Members> = BTreeMap::new();
         let mut primary_clusters = BTreeSet::new();
         for row in &rows {
             for finding in &row.findings {
@@ -162,7 +169,11 @@ impl Corpus {
         let mut counts: BTreeMap<&ClusterId, usize> = BTreeMap::new();
         for (id, failure_type) in sources {
             if let Some(row) = self.row(id) {
-                for finding in row.findings.iter().filter(|f| f.failure_type == *failure_type) {
+                for finding in row
+                    .findings
+                    .iter()
+                    .filter(|f| f.failure_type == *failure_type)
+                {
                     *counts.entry(&finding.cluster).or_default() += 1;
                 }
             }
@@ -248,7 +259,11 @@ fn read_row(row: &EvaluationRow) -> Evidence {
     let findings = order
         .into_iter()
         .map(|failure_type| {
-            let blame_set: Vec<BlameItem> = by_type.remove(&failure_type).unwrap_or_default().into_iter().collect();
+            let blame_set: Vec<BlameItem> = by_type
+                .remove(&failure_type)
+                .unwrap_or_default()
+                .into_iter()
+                .collect();
             Finding {
                 cluster: ClusterId::of(failure_type, &blame_set),
                 primary: Some(failure_type) == row.failure_type,

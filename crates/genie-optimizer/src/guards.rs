@@ -5,6 +5,7 @@
 //! verified by genie-core's own application of the set.
 
 use std::collections::BTreeSet;
+use std::fmt::Write as _;
 
 use genie_core::catalog::CatalogSnapshot;
 use genie_core::patch::{Patch, PatchOp, PatchRefusal, PatchSet, apply_patch_set};
@@ -69,7 +70,11 @@ pub(crate) fn reflect(
                             format!(
                                 "rolled back in iteration {}{}",
                                 entry.iteration,
-                                entry.reason.as_deref().map(|r| format!(" ({r})")).unwrap_or_default()
+                                entry
+                                    .reason
+                                    .as_deref()
+                                    .map(|r| format!(" ({r})"))
+                                    .unwrap_or_default()
                             )
                         }
                     })
@@ -103,26 +108,26 @@ pub(crate) fn guard_leakage(
             if leaks.is_empty() {
                 continue;
             }
-            match rewrite(patch, guard) {
-                Some(rewritten) => {
-                    actions.push(LeakageAction {
-                        patch: patch.clone(),
-                        leaks,
-                        outcome: LeakageOutcome::Rewritten {
-                            patch: Box::new(rewritten.clone()),
-                        },
-                    });
-                    *patch = rewritten;
-                }
-                None => {
-                    actions.push(LeakageAction {
-                        patch: patch.clone(),
-                        leaks,
-                        outcome: LeakageOutcome::Dropped,
-                    });
-                    tracing::info!(op = patch.op.name(), "dropped a patch that copies a benchmark");
-                    continue 'candidates;
-                }
+            if let Some(rewritten) = rewrite(patch, guard) {
+                actions.push(LeakageAction {
+                    patch: patch.clone(),
+                    leaks,
+                    outcome: LeakageOutcome::Rewritten {
+                        patch: Box::new(rewritten.clone()),
+                    },
+                });
+                *patch = rewritten;
+            } else {
+                actions.push(LeakageAction {
+                    patch: patch.clone(),
+                    leaks,
+                    outcome: LeakageOutcome::Dropped,
+                });
+                tracing::info!(
+                    op = patch.op.name(),
+                    "dropped a patch that copies a benchmark"
+                );
+                continue 'candidates;
             }
         }
         kept.push(candidate);
@@ -141,7 +146,7 @@ fn rewrite(patch: &Patch, guard: &LeakageGuard) -> Option<Patch> {
         } => {
             if !guard.text_leaks(question).is_empty() {
                 let guidance = usage_guidance.clone()?;
-                *question = guidance.trim_end_matches('.').to_owned();
+                guidance.trim_end_matches('.').clone_into(question);
                 *usage_guidance = None;
             }
             if !guard.sql_leaks(sql).is_empty() {
@@ -151,7 +156,9 @@ fn rewrite(patch: &Patch, guard: &LeakageGuard) -> Option<Patch> {
         PatchOp::AddInstruction { value } => {
             let lines: Vec<&str> = value
                 .lines()
-                .filter(|line| guard.text_leaks(line).is_empty() && guard.sql_leaks(line).is_empty())
+                .filter(|line| {
+                    guard.text_leaks(line).is_empty() && guard.sql_leaks(line).is_empty()
+                })
                 .collect();
             if lines.is_empty() {
                 return None;
@@ -163,8 +170,13 @@ fn rewrite(patch: &Patch, guard: &LeakageGuard) -> Option<Patch> {
         }
         _ => return None,
     }
-    rewritten.rationale.push_str(" (rewritten: it copied a benchmark)");
-    guard.patch_leaks(&rewritten).is_empty().then_some(rewritten)
+    rewritten
+        .rationale
+        .push_str(" (rewritten: it copied a benchmark)");
+    guard
+        .patch_leaks(&rewritten)
+        .is_empty()
+        .then_some(rewritten)
 }
 
 /// `sql` with every remaining literal a parameter (`:value1`, …).
@@ -186,7 +198,7 @@ fn parameterize_all(sql: &str) -> Option<String> {
                 out.truncate(cut);
             }
         }
-        out.push_str(&format!(":value{}", index + 1));
+        let _ = write!(out, ":value{}", index + 1);
         out.push_str(piece);
     }
     Some(out)
@@ -234,7 +246,8 @@ pub(crate) fn assemble(
             }
             Err(refusal) => {
                 let index = match &refusal {
-                    PatchRefusal::Inapplicable { index, .. } | PatchRefusal::Invalid { index, .. } => *index,
+                    PatchRefusal::Inapplicable { index, .. }
+                    | PatchRefusal::Invalid { index, .. } => *index,
                     _ => set.patches.len().saturating_sub(1),
                 };
                 let mut start = 0;
@@ -263,7 +276,9 @@ pub(crate) fn assemble(
 fn set_of<'a>(lever: Lever, candidates: impl Iterator<Item = &'a Candidate>) -> PatchSet {
     PatchSet {
         lever,
-        patches: candidates.flat_map(|candidate| candidate.patches.iter().cloned()).collect(),
+        patches: candidates
+            .flat_map(|candidate| candidate.patches.iter().cloned())
+            .collect(),
     }
 }
 
@@ -281,6 +296,8 @@ pub(crate) fn rank(mut candidates: Vec<Candidate>) -> Vec<Candidate> {
     };
     candidates.sort_by_cached_key(key);
     let mut seen: BTreeSet<String> = BTreeSet::new();
-    candidates.retain(|candidate| seen.insert(serde_json::to_string(&candidate.patches).unwrap_or_default()));
+    candidates.retain(|candidate| {
+        seen.insert(serde_json::to_string(&candidate.patches).unwrap_or_default())
+    });
     candidates
 }

@@ -9,7 +9,9 @@ use serde::{Deserialize, Serialize};
 use crate::config::Config;
 use crate::error::OptimizerError;
 use crate::evidence::Corpus;
-use crate::guards::{LeakageAction, LeakageOutcome, Skipped, assemble, guard_leakage, rank, reflect};
+use crate::guards::{
+    LeakageAction, LeakageOutcome, Skipped, assemble, guard_leakage, rank, reflect,
+};
 use crate::levers::{self, Candidate, Context};
 
 /// The optimizer: clusters failing train rows by root cause and proposes, for one
@@ -36,7 +38,9 @@ impl OptimizerBuilder {
 
     /// The optimizer.
     pub fn build(self) -> GenieOptimizer {
-        GenieOptimizer { config: self.config }
+        GenieOptimizer {
+            config: self.config,
+        }
     }
 }
 
@@ -68,13 +72,18 @@ impl GenieOptimizer {
     }
 
     /// The proposal for the request's lever, with what was left out and why.
-    pub fn propose_with_report(&self, request: &ProposalRequest) -> Result<ProposalReport, OptimizerError> {
+    pub fn propose_with_report(
+        &self,
+        request: &ProposalRequest,
+    ) -> Result<ProposalReport, OptimizerError> {
         let lever = request.lever;
         let corpus = Corpus::read(&request.failures);
         let clusters = corpus.clusters.clone();
         let mut report = ProposalReport {
             lever,
-            proposal: Proposal::Nothing { reason: String::new() },
+            proposal: Proposal::Nothing {
+                reason: String::new(),
+            },
             clusters,
             leakage: Vec::new(),
             skipped: Vec::new(),
@@ -96,11 +105,20 @@ impl GenieOptimizer {
             let types: Vec<String> = corpus
                 .clusters
                 .iter()
-                .map(|cluster| format!("{} (lever {})", cluster.failure_type, cluster.lever.number()))
+                .map(|cluster| {
+                    format!(
+                        "{} (lever {})",
+                        cluster.failure_type,
+                        cluster.lever.number()
+                    )
+                })
                 .collect();
             nothing(
                 &mut report,
-                format!("no failure maps to {lever}; the failures are {}", dedup(types).join(", ")),
+                format!(
+                    "no failure maps to {lever}; the failures are {}",
+                    dedup(types).join(", ")
+                ),
             );
             return Ok(report);
         }
@@ -160,7 +178,11 @@ impl GenieOptimizer {
             );
             return Ok(report);
         }
-        let used: Vec<_> = set.patches.iter().filter_map(|patch| patch.cluster.clone()).collect();
+        let used: Vec<_> = set
+            .patches
+            .iter()
+            .filter_map(|patch| patch.cluster.clone())
+            .collect();
         let addressed: Vec<FailureCluster> = corpus
             .clusters
             .iter()

@@ -79,10 +79,34 @@ impl LiteralKind {
 
 /// The functions that aggregate.
 const AGGREGATES: &[&str] = &[
-    "SUM", "COUNT", "AVG", "MIN", "MAX", "COUNT_IF", "MEDIAN", "PERCENTILE", "PERCENTILE_APPROX",
-    "STDDEV", "STDDEV_POP", "STDDEV_SAMP", "VARIANCE", "VAR_POP", "VAR_SAMP", "ANY_VALUE",
-    "APPROX_COUNT_DISTINCT", "COLLECT_LIST", "COLLECT_SET", "BOOL_AND", "BOOL_OR", "MEAN",
-    "TRY_AVG", "TRY_SUM", "FIRST", "LAST", "MODE", "MEASURE",
+    "SUM",
+    "COUNT",
+    "AVG",
+    "MIN",
+    "MAX",
+    "COUNT_IF",
+    "MEDIAN",
+    "PERCENTILE",
+    "PERCENTILE_APPROX",
+    "STDDEV",
+    "STDDEV_POP",
+    "STDDEV_SAMP",
+    "VARIANCE",
+    "VAR_POP",
+    "VAR_SAMP",
+    "ANY_VALUE",
+    "APPROX_COUNT_DISTINCT",
+    "COLLECT_LIST",
+    "COLLECT_SET",
+    "BOOL_AND",
+    "BOOL_OR",
+    "MEAN",
+    "TRY_AVG",
+    "TRY_SUM",
+    "FIRST",
+    "LAST",
+    "MODE",
+    "MEASURE",
 ];
 
 /// The short name of a table: the last part of its identifier.
@@ -122,8 +146,16 @@ impl QueryShape {
         if let SetExpr::Select(select) = sanitized.query().body.as_ref() {
             let mut aliases: BTreeMap<String, String> = BTreeMap::new();
             for item in &select.from {
-                for relation in std::iter::once(&item.relation).chain(item.joins.iter().map(|j| &j.relation)) {
-                    if let TableFactor::Table { name, alias, args: None, .. } = relation {
+                for relation in
+                    std::iter::once(&item.relation).chain(item.joins.iter().map(|j| &j.relation))
+                {
+                    if let TableFactor::Table {
+                        name,
+                        alias,
+                        args: None,
+                        ..
+                    } = relation
+                    {
                         let full = name_parts(&name.to_string())
                             .iter()
                             .map(|part| part.to_lowercase())
@@ -148,9 +180,13 @@ impl QueryShape {
                     }
                     _ => continue,
                 };
-                shape
-                    .projection
-                    .push(project(expr, alias, &aliases, &shape.from_tables, &shape.facts));
+                shape.projection.push(project(
+                    expr,
+                    alias,
+                    &aliases,
+                    &shape.from_tables,
+                    &shape.facts,
+                ));
             }
         }
         Some(shape)
@@ -169,10 +205,10 @@ impl QueryShape {
             || facts.window_functions
             || facts.has_qualify
             || facts.set_operation.is_some()
-            || facts
-                .filters
-                .iter()
-                .any(|filter| filter.operator.contains("EXISTS") || filter.expression.to_uppercase().contains("SELECT "))
+            || facts.filters.iter().any(|filter| {
+                filter.operator.contains("EXISTS")
+                    || filter.expression.to_uppercase().contains("SELECT ")
+            })
     }
 }
 
@@ -193,7 +229,13 @@ fn project(
         facts
             .columns
             .iter()
-            .find(|known| known.column == column && known.table.as_ref().is_some_and(|t| from_tables.contains(t)))
+            .find(|known| {
+                known.column == column
+                    && known
+                        .table
+                        .as_ref()
+                        .is_some_and(|t| from_tables.contains(t))
+            })
             .and_then(|known| known.table.clone())
     };
     let _ = visit_expressions_mut(&mut expr, |node| {
@@ -206,7 +248,10 @@ fn project(
                     .join(".");
                 let column = parts[parts.len() - 1].value.to_lowercase();
                 let table = aliases.get(&qualifier).cloned().or_else(|| {
-                    from_tables.iter().find(|table| **table == qualifier).cloned()
+                    from_tables
+                        .iter()
+                        .find(|table| **table == qualifier)
+                        .cloned()
                 });
                 if let Some(table) = table {
                     *node = Expr::CompoundIdentifier(vec![
@@ -343,7 +388,10 @@ mod tests {
              GROUP BY s.region, month(o.day)",
         )
         .unwrap();
-        assert_eq!(shape.from_tables, ["main.x.lines", "main.x.heads", "main.x.shops"]);
+        assert_eq!(
+            shape.from_tables,
+            ["main.x.lines", "main.x.heads", "main.x.shops"]
+        );
         let items: Vec<(Option<&str>, &str, bool)> = shape
             .projection
             .iter()
@@ -353,7 +401,11 @@ mod tests {
             items,
             [
                 (None, "shops.region", false),
-                (Some("avg_value"), "SUM(lines.amount) / COUNT(DISTINCT heads.id)", true),
+                (
+                    Some("avg_value"),
+                    "SUM(lines.amount) / COUNT(DISTINCT heads.id)",
+                    true
+                ),
                 (Some("m"), "month(heads.day)", false),
             ]
         );
@@ -366,7 +418,11 @@ mod tests {
         );
         assert!(shape.projection[0].bare_column);
         assert_eq!(
-            shape.literals.iter().map(|l| (l.value.as_str(), l.kind)).collect::<Vec<_>>(),
+            shape
+                .literals
+                .iter()
+                .map(|l| (l.value.as_str(), l.kind))
+                .collect::<Vec<_>>(),
             [
                 ("DONE", LiteralKind::String),
                 ("2024-01-01", LiteralKind::Date),

@@ -16,34 +16,91 @@ pub(crate) fn words(text: &str) -> Vec<String> {
 const FUNCTION_WORDS: &[&str] = &[
     "a", "about", "across", "after", "all", "along", "also", "am", "among", "an", "and", "any",
     "are", "as", "at", "be", "been", "before", "being", "between", "both", "brought", "but", "by",
-    "came", "can", "come", "could", "did", "do", "does", "done", "down", "during", "each", "either",
-    "else", "ever", "every", "for", "from", "get", "give", "got", "had", "has", "have", "having",
-    "he", "her", "here", "him", "his", "how", "i", "if", "in", "into", "is", "it", "its", "just",
-    "let", "like", "list", "made", "make", "many", "me", "more", "most", "much", "my", "need", "no",
-    "nor", "not", "now", "of", "off", "on", "once", "only", "or", "other", "our", "out", "over",
-    "own", "per", "please", "same", "see", "shall", "she", "should", "show", "so", "some", "still",
-    "such", "tell", "than", "that", "the", "their", "them", "then", "there", "these", "they",
-    "this", "those", "through", "to", "too", "under", "until", "up", "us", "very", "was", "we",
-    "were", "what", "when", "where", "which", "while", "who", "whom", "whose", "why", "will",
-    "with", "within", "without", "would", "you", "your", "yet", "de", "vs", "versus",
+    "came", "can", "come", "could", "did", "do", "does", "done", "down", "during", "each",
+    "either", "else", "ever", "every", "for", "from", "get", "give", "got", "had", "has", "have",
+    "having", "he", "her", "here", "him", "his", "how", "i", "if", "in", "into", "is", "it", "its",
+    "just", "let", "like", "list", "made", "make", "many", "me", "more", "most", "much", "my",
+    "need", "no", "nor", "not", "now", "of", "off", "on", "once", "only", "or", "other", "our",
+    "out", "over", "own", "per", "please", "same", "see", "shall", "she", "should", "show", "so",
+    "some", "still", "such", "tell", "than", "that", "the", "their", "them", "then", "there",
+    "these", "they", "this", "those", "through", "to", "too", "under", "until", "up", "us", "very",
+    "was", "we", "were", "what", "when", "where", "which", "while", "who", "whom", "whose", "why",
+    "will", "with", "within", "without", "would", "you", "your", "yet", "de", "vs", "versus",
 ];
 
 /// Words that say how to aggregate or rank rather than what.
 const AGGREGATE_WORDS: &[&str] = &[
-    "average", "avg", "count", "counts", "highest", "largest", "least", "lowest", "max",
-    "maximum", "mean", "median", "min", "minimum", "number", "numbers", "smallest", "sum",
-    "top", "bottom", "total", "totals", "overall", "combined", "best", "worst", "biggest", "fewest",
+    "average", "avg", "count", "counts", "highest", "largest", "least", "lowest", "max", "maximum",
+    "mean", "median", "min", "minimum", "number", "numbers", "smallest", "sum", "top", "bottom",
+    "total", "totals", "overall", "combined", "best", "worst", "biggest", "fewest",
 ];
 
 /// Words that only locate a question in time.
 const TIME_WORDS: &[&str] = &[
-    "year", "years", "yearly", "annual", "annually", "month", "months", "monthly", "quarter",
-    "quarters", "quarterly", "week", "weeks", "weekly", "day", "days", "daily", "date", "dates",
-    "today", "yesterday", "last", "next", "previous", "prior", "current", "first", "second",
-    "third", "half", "since", "ytd", "q1", "q2", "q3", "q4", "h1", "h2", "january", "february",
-    "march", "april", "may", "june", "july", "august", "september", "october", "november",
-    "december", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov",
-    "dec", "period", "periods",
+    "year",
+    "years",
+    "yearly",
+    "annual",
+    "annually",
+    "month",
+    "months",
+    "monthly",
+    "quarter",
+    "quarters",
+    "quarterly",
+    "week",
+    "weeks",
+    "weekly",
+    "day",
+    "days",
+    "daily",
+    "date",
+    "dates",
+    "today",
+    "yesterday",
+    "last",
+    "next",
+    "previous",
+    "prior",
+    "current",
+    "first",
+    "second",
+    "third",
+    "half",
+    "since",
+    "ytd",
+    "q1",
+    "q2",
+    "q3",
+    "q4",
+    "h1",
+    "h2",
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+    "jan",
+    "feb",
+    "mar",
+    "apr",
+    "jun",
+    "jul",
+    "aug",
+    "sep",
+    "sept",
+    "oct",
+    "nov",
+    "dec",
+    "period",
+    "periods",
 ];
 
 /// Whether `word` carries no concept: a function word, an aggregate or time word, or a
@@ -128,10 +185,15 @@ pub(crate) fn code_abbreviates(code: &str, phrase: &[&str]) -> bool {
             if code.chars().count() == 1 {
                 return first_matches && word.chars().count() > 1;
             }
-            first_matches && word.chars().count() > code.chars().count() && is_subsequence(&code, word)
+            first_matches
+                && word.chars().count() > code.chars().count()
+                && is_subsequence(&code, word)
         }
         words => {
-            let initials: String = words.iter().filter_map(|word| word.chars().next()).collect();
+            let initials: String = words
+                .iter()
+                .filter_map(|word| word.chars().next())
+                .collect();
             initials == code
         }
     }
@@ -179,7 +241,10 @@ mod tests {
         assert!(abbreviates("disc", "discount"));
         assert!(abbreviates("cust", "customers"));
         assert!(abbreviates("order", "orders"));
-        assert!(!abbreviates("cd", "code"), "two letters abbreviate only themselves");
+        assert!(
+            !abbreviates("cd", "code"),
+            "two letters abbreviate only themselves"
+        );
         assert!(!abbreviates("amt", "total"));
         assert!(!abbreviates("prc", "region"));
         assert!(name_abbreviates("loy_sts", "loyalty"));
@@ -194,7 +259,10 @@ mod tests {
         assert!(code_abbreviates("WC", &["west", "coast"]));
         assert!(!code_abbreviates("CMP", &["revenue"]));
         assert!(!code_abbreviates("2024", &["2024"]));
-        assert!(!code_abbreviates("G", &["g"]), "a single letter is no label");
+        assert!(
+            !code_abbreviates("G", &["g"]),
+            "a single letter is no label"
+        );
     }
 
     #[test]

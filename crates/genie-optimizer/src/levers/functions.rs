@@ -67,7 +67,10 @@ fn existing(context: &Context<'_>, out: &mut Vec<Candidate>) {
                 .iter()
                 .any(|function| super::key(&function.identifier) == key);
             if context.catalog.routine(&identifier).is_some() && !in_space {
-                functions.entry(key).or_default().add(&row.id, finding.failure_type);
+                functions
+                    .entry(key)
+                    .or_default()
+                    .add(&row.id, finding.failure_type);
             }
         }
     }
@@ -95,9 +98,14 @@ fn new_functions(context: &Context<'_>, out: &mut Vec<Candidate>) {
     for (row, finding) in context.corpus.findings(LEVER, &TYPES) {
         if let Some(expected) = &row.expected
             && expected.is_multi_step()
-            && !groups.get(&expected.template).is_some_and(|rows| rows.iter().any(|(r, _)| r.id == row.id))
+            && !groups
+                .get(&expected.template)
+                .is_some_and(|rows| rows.iter().any(|(r, _)| r.id == row.id))
         {
-            groups.entry(expected.template.clone()).or_default().push((row, finding.failure_type));
+            groups
+                .entry(expected.template.clone())
+                .or_default()
+                .push((row, finding.failure_type));
         }
     }
     for rows in groups.into_values() {
@@ -111,7 +119,13 @@ fn new_functions(context: &Context<'_>, out: &mut Vec<Candidate>) {
 
 fn function(context: &Context<'_>, rows: &[(&Evidence, FailureType)]) -> Option<Candidate> {
     let first = rows.first()?.0.expected.as_ref()?;
-    let table = first.facts.tables.iter().find(|t| t.kind == TableKind::Table)?.name.clone();
+    let table = first
+        .facts
+        .tables
+        .iter()
+        .find(|t| t.kind == TableKind::Table)?
+        .name
+        .clone();
     let parts = genie_core::sql::name_parts(&table);
     let [catalog_name, schema, _] = parts.as_slice() else {
         return None;
@@ -119,7 +133,10 @@ fn function(context: &Context<'_>, rows: &[(&Evidence, FailureType)]) -> Option<
     let differing: Vec<usize> = (0..first.literals.len())
         .filter(|index| {
             rows.iter().any(|(row, _)| {
-                row.expected.as_ref().and_then(|shape| shape.literals.get(*index)).map(|l| &l.value)
+                row.expected
+                    .as_ref()
+                    .and_then(|shape| shape.literals.get(*index))
+                    .map(|l| &l.value)
                     != Some(&first.literals[*index].value)
             })
         })
@@ -133,7 +150,14 @@ fn function(context: &Context<'_>, rows: &[(&Evidence, FailureType)]) -> Option<
         let name = format!("p_{}", parameter_base(first, *index));
         let count = taken.entry(name.clone()).or_default();
         *count += 1;
-        parameters.push((*index, if *count == 1 { name } else { format!("{name}_{count}") }));
+        parameters.push((
+            *index,
+            if *count == 1 {
+                name
+            } else {
+                format!("{name}_{count}")
+            },
+        ));
     }
     let mut body = String::new();
     let mut pieces = first.template.split('?');
@@ -147,7 +171,10 @@ fn function(context: &Context<'_>, rows: &[(&Evidence, FailureType)]) -> Option<
                 body.truncate(cut);
             }
             body.push_str(name);
-        } else if matches!(literal.kind, crate::shape::LiteralKind::Integer | crate::shape::LiteralKind::Decimal) {
+        } else if matches!(
+            literal.kind,
+            crate::shape::LiteralKind::Integer | crate::shape::LiteralKind::Decimal
+        ) {
             body.push_str(&literal.value);
         } else {
             body.push_str(&genie_core::sql::string_literal(&literal.value).ok()?);
@@ -179,7 +206,9 @@ fn function(context: &Context<'_>, rows: &[(&Evidence, FailureType)]) -> Option<
                 .get(position)
                 .and_then(|item| {
                     if item.bare_column {
-                        item.columns.first().and_then(|(t, c)| context.column_type(t, c))
+                        item.columns
+                            .first()
+                            .and_then(|(t, c)| context.column_type(t, c))
                     } else if item.sql.to_uppercase().starts_with("COUNT") {
                         Some("BIGINT".to_owned())
                     } else {
@@ -193,7 +222,11 @@ fn function(context: &Context<'_>, rows: &[(&Evidence, FailureType)]) -> Option<
     let comment = format!(
         "Returns {} for given {}.",
         first.facts.output_columns.join(", "),
-        parameters.iter().map(|(_, name)| name.as_str()).collect::<Vec<_>>().join(", ")
+        parameters
+            .iter()
+            .map(|(_, name)| name.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
     );
     let statement = format!(
         "CREATE OR REPLACE FUNCTION {}({}) RETURNS TABLE ({}) COMMENT {} RETURN {body}",
@@ -237,5 +270,8 @@ fn parameter_base(shape: &crate::shape::QueryShape, index: usize) -> String {
         .iter()
         .find(|filter| filter.literals.contains(&literal.value))
         .and_then(|filter| filter.column.as_ref())
-        .map_or_else(|| format!("value{}", index + 1), |column| column.column.clone())
+        .map_or_else(
+            || format!("value{}", index + 1),
+            |column| column.column.clone(),
+        )
 }

@@ -12,6 +12,7 @@
 //! [`Config::metric_view_min_failures`]: crate::Config::metric_view_min_failures
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::fmt::Write as _;
 
 use genie_core::evaluation::BlameItem;
 use genie_core::patch::{PatchOp, Risk};
@@ -47,7 +48,9 @@ fn existing(context: &Context<'_>, out: &mut Vec<Candidate>) {
             .blame_set
             .iter()
             .filter_map(|item| match item {
-                BlameItem::MetricView { identifier } | BlameItem::Table { identifier } => Some(identifier.clone()),
+                BlameItem::MetricView { identifier } | BlameItem::Table { identifier } => {
+                    Some(identifier.clone())
+                }
                 _ => None,
             })
             .collect();
@@ -62,10 +65,15 @@ fn existing(context: &Context<'_>, out: &mut Vec<Candidate>) {
             );
         }
         for identifier in named {
-            if context.table(&identifier).is_some_and(genie_core::catalog::CatalogTable::is_metric_view)
+            if context
+                .table(&identifier)
+                .is_some_and(genie_core::catalog::CatalogTable::is_metric_view)
                 && context.in_space(&identifier).is_none()
             {
-                views.entry(identifier.to_lowercase()).or_default().add(&row.id, finding.failure_type);
+                views
+                    .entry(identifier.to_lowercase())
+                    .or_default()
+                    .add(&row.id, finding.failure_type);
             }
         }
     }
@@ -103,7 +111,10 @@ fn new_views(context: &Context<'_>, out: &mut Vec<Candidate>) {
         let Some(expected) = &row.expected else {
             continue;
         };
-        if expected.is_multi_step() || expected.measures().next().is_none() || !finding.primary && finding.failure_type != FailureType::MissingMeasure {
+        if expected.is_multi_step()
+            || expected.measures().next().is_none()
+            || !finding.primary && finding.failure_type != FailureType::MissingMeasure
+        {
             continue;
         }
         let mut tables = expected.from_tables.clone();
@@ -137,7 +148,13 @@ fn view(
             .facts
             .filters
             .iter()
-            .filter(|filter| filter.literals.iter().any(|l| super::uc_metadata::is_code(l)) && filter.operator == "=")
+            .filter(|filter| {
+                filter
+                    .literals
+                    .iter()
+                    .any(|l| super::uc_metadata::is_code(l))
+                    && filter.operator == "="
+            })
             .map(|filter| crate::shape::shorten(&filter.expression, tables))
             .collect();
         for item in expected.measures() {
@@ -147,12 +164,14 @@ fn view(
             if item.sql.to_uppercase().contains(" OVER ") {
                 continue;
             }
-            let entry = measures.entry(item.sql.clone()).or_insert_with(|| MeasureUse {
-                sql: item.sql.clone(),
-                alias: alias.clone(),
-                conditions: None,
-                rows: BTreeSet::new(),
-            });
+            let entry = measures
+                .entry(item.sql.clone())
+                .or_insert_with(|| MeasureUse {
+                    sql: item.sql.clone(),
+                    alias: alias.clone(),
+                    conditions: None,
+                    rows: BTreeSet::new(),
+                });
             entry.rows.insert(row.id.clone());
             entry.conditions = Some(match entry.conditions.take() {
                 None => conditions.clone(),
@@ -171,7 +190,12 @@ fn view(
         }
         for join in &expected.facts.joins {
             if let Some(condition) = &join.condition {
-                let text = format!("JOIN {} AS {} ON {}", join.right_table, short_name(&join.right_table), crate::shape::shorten(condition, tables));
+                let text = format!(
+                    "JOIN {} AS {} ON {}",
+                    join.right_table,
+                    short_name(&join.right_table),
+                    crate::shape::shorten(condition, tables)
+                );
                 if !joins.contains(&text) {
                     joins.push(text);
                 }
@@ -184,18 +208,32 @@ fn view(
     if !shared {
         return None;
     }
-    let first_table = rows.first()?.0.expected.as_ref()?.from_tables.first()?.clone();
+    let first_table = rows
+        .first()?
+        .0
+        .expected
+        .as_ref()?
+        .from_tables
+        .first()?
+        .clone();
     let parts = genie_core::sql::name_parts(&first_table);
     let [catalog_name, schema, _] = parts.as_slice() else {
         return None;
     };
-    let lead = measures
-        .values()
-        .max_by(|a, b| a.rows.len().cmp(&b.rows.len()).then_with(|| b.alias.cmp(&a.alias)))?;
+    let lead = measures.values().max_by(|a, b| {
+        a.rows
+            .len()
+            .cmp(&b.rows.len())
+            .then_with(|| b.alias.cmp(&a.alias))
+    })?;
     let mut name = format!("{catalog_name}.{schema}.{}_metrics", lead.alias);
     if taken.contains(&name) {
         let shorts: Vec<String> = tables.iter().map(|t| short_name(t)).collect();
-        name = format!("{catalog_name}.{schema}.{}_{}_metrics", lead.alias, shorts.join("_"));
+        name = format!(
+            "{catalog_name}.{schema}.{}_{}_metrics",
+            lead.alias,
+            shorts.join("_")
+        );
     }
     if taken.contains(&name) || context.table(&name).is_some() || !context.catalog.covers(&name) {
         return None;
@@ -222,14 +260,20 @@ fn view(
         .iter()
         .map(|(table, column)| {
             let clash = columns.iter().filter(|(_, other)| other == column).count() > 1;
-            let alias = if clash { format!("{}_{column}", short_name(table)) } else { column.clone() };
+            let alias = if clash {
+                format!("{}_{column}", short_name(table))
+            } else {
+                column.clone()
+            };
             ((table.clone(), column.clone()), alias)
         })
         .collect();
     let rename = |sql: &str| -> String {
         let mut out = sql.to_owned();
         let mut ordered: Vec<(&(String, String), &String)> = names.iter().collect();
-        ordered.sort_by_key(|((table, column), _)| std::cmp::Reverse(short_name(table).len() + column.len()));
+        ordered.sort_by_key(|((table, column), _)| {
+            std::cmp::Reverse(short_name(table).len() + column.len())
+        });
         for ((table, column), alias) in ordered {
             out = out.replace(&format!("{}.{column}", short_name(table)), alias);
         }
@@ -242,13 +286,27 @@ fn view(
             .iter()
             .map(|((table, column), alias)| format!("{}.{column} AS {alias}", short_name(table)))
             .collect();
-        format!("SELECT {} FROM {first_table} AS {} {}", select.join(", "), short_name(&first_table), joins.join(" "))
+        format!(
+            "SELECT {} FROM {first_table} AS {} {}",
+            select.join(", "),
+            short_name(&first_table),
+            joins.join(" ")
+        )
     };
     let quote = |text: &str| serde_json::to_string(text).unwrap_or_default();
     let mut yaml = format!("version: 0.1\nsource: {}\n", quote(&source));
     yaml.push_str("dimensions:\n");
-    for alias in names.iter().filter(|(key, _)| dimensions.contains(*key)).map(|(_, alias)| alias) {
-        yaml.push_str(&format!("  - name: {}\n    expr: {}\n", quote(alias), quote(alias)));
+    for alias in names
+        .iter()
+        .filter(|(key, _)| dimensions.contains(*key))
+        .map(|(_, alias)| alias)
+    {
+        let _ = writeln!(
+            yaml,
+            "  - name: {}\n    expr: {}",
+            quote(alias),
+            quote(alias)
+        );
     }
     yaml.push_str("measures:\n");
     let mut aliases_taken: BTreeSet<String> = BTreeSet::new();
@@ -264,13 +322,21 @@ fn view(
         {
             expr = format!("{expr} FILTER (WHERE {})", rename(condition));
         }
-        yaml.push_str(&format!("  - name: {}\n    expr: {}\n", quote(&measure.alias), quote(&expr)));
+        let _ = writeln!(
+            yaml,
+            "  - name: {}\n    expr: {}",
+            quote(&measure.alias),
+            quote(&expr)
+        );
     }
     let mut sources = Sources::default();
     for (row, failure_type) in rows {
         sources.add(&row.id, *failure_type);
     }
-    let measure_names: Vec<String> = measures.values().map(|m| format!("`{}`", m.alias)).collect();
+    let measure_names: Vec<String> = measures
+        .values()
+        .map(|m| format!("`{}`", m.alias))
+        .collect();
     Some(Candidate {
         patches: vec![
             context.patch(
@@ -283,12 +349,18 @@ fn view(
                     "{} failing questions aggregate {} over {}; a metric view governs the measures",
                     rows.len(),
                     measure_names.join(", "),
-                    tables.iter().map(|t| format!("`{t}`")).collect::<Vec<_>>().join(", ")
+                    tables
+                        .iter()
+                        .map(|t| format!("`{t}`"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 ),
                 &sources,
             ),
             context.patch(
-                PatchOp::AddMetricViewToSpace { target: name.clone() },
+                PatchOp::AddMetricViewToSpace {
+                    target: name.clone(),
+                },
                 Risk::Medium,
                 format!("the new metric view `{name}` is useful only in the space"),
                 &sources,
@@ -306,10 +378,17 @@ fn columns_in(sql: &str, tables: &[String]) -> Vec<(String, String)> {
         let prefix = format!("{}.", short_name(table));
         let mut rest = sql;
         while let Some(at) = rest.find(&prefix) {
-            let before_ok = rest[..at].chars().next_back().is_none_or(|c| !(c.is_alphanumeric() || c == '_' || c == '.'));
+            let before_ok = rest[..at]
+                .chars()
+                .next_back()
+                .is_none_or(|c| !(c.is_alphanumeric() || c == '_' || c == '.'));
             let after = &rest[at + prefix.len()..];
-            let column: String = after.chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect();
-            if before_ok && !column.is_empty() && !found.contains(&(table.clone(), column.clone())) {
+            let column: String = after
+                .chars()
+                .take_while(|c| c.is_alphanumeric() || *c == '_')
+                .collect();
+            if before_ok && !column.is_empty() && !found.contains(&(table.clone(), column.clone()))
+            {
                 found.push((table.clone(), column.to_lowercase()));
             }
             rest = &rest[at + prefix.len()..];

@@ -93,7 +93,13 @@ impl Sources {
 impl Context<'_> {
     /// A patch from `sources`, its lever the op's and its cluster the one most of the
     /// sources are in.
-    pub(crate) fn patch(&self, op: PatchOp, risk: Risk, rationale: String, sources: &Sources) -> Patch {
+    pub(crate) fn patch(
+        &self,
+        op: PatchOp,
+        risk: Risk,
+        rationale: String,
+        sources: &Sources,
+    ) -> Patch {
         Patch {
             lever: op.natural_lever(),
             op,
@@ -167,7 +173,11 @@ impl Context<'_> {
     }
 
     /// The column config of a column, if the space has one.
-    pub(crate) fn column_config(&self, table: &str, column: &str) -> Option<&genie_core::space::ColumnConfig> {
+    pub(crate) fn column_config(
+        &self,
+        table: &str,
+        column: &str,
+    ) -> Option<&genie_core::space::ColumnConfig> {
         self.in_space(table)
             .and_then(|name| self.space.data_source(&name))
             .and_then(|source| {
@@ -186,7 +196,10 @@ impl Context<'_> {
             .is_some_and(|first| {
                 let name = first.name.to_lowercase();
                 name.eq_ignore_ascii_case(column)
-                    && (name == "id" || name.ends_with("_id") || name.ends_with("id") || name.ends_with("_key"))
+                    && (name == "id"
+                        || name.ends_with("_id")
+                        || name.ends_with("id")
+                        || name.ends_with("_key"))
             })
     }
 
@@ -215,7 +228,11 @@ fn key_of(identifier: &str) -> String {
 /// The question words that label the stored value `code` of a column: a word (or a
 /// few words) the code abbreviates, among the words that name nothing else of the
 /// query (`explained`).
-pub(crate) fn label_for(code: &str, words: &[String], explained: &BTreeSet<String>) -> Option<String> {
+pub(crate) fn label_for(
+    code: &str,
+    words: &[String],
+    explained: &BTreeSet<String>,
+) -> Option<String> {
     let free: Vec<(usize, &String)> = words
         .iter()
         .enumerate()

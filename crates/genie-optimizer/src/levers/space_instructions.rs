@@ -16,6 +16,7 @@
 //! - **Text instruction** last: one line per folded condition, within the budget.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::fmt::Write as _;
 
 use genie_core::evaluation::BlameItem;
 use genie_core::patch::{PatchOp, Relationship, Risk};
@@ -47,7 +48,7 @@ pub(crate) fn candidates(context: &Context<'_>) -> Vec<Candidate> {
 fn join_specs(context: &Context<'_>, out: &mut Vec<Candidate>) {
     let types = [FailureType::MissingJoin, FailureType::WrongJoin];
     // Sorted pair → (left, right, condition, relationship, sources).
-    let mut joins: BTreeMap<(String, String), (String, String, String, Relationship, Sources)> = BTreeMap::new();
+    let mut joins: BTreeMap<(String, String), JoinCandidate> = BTreeMap::new();
     for (row, finding) in context.corpus.findings(LEVER, &types) {
         let Some(expected) = &row.expected else {
             continue;
@@ -57,20 +58,36 @@ fn join_specs(context: &Context<'_>, out: &mut Vec<Candidate>) {
                 continue;
             };
             let (left, right) = (left.to_lowercase(), right.to_lowercase());
-            let pair = if left <= right { (left.clone(), right.clone()) } else { (right.clone(), left.clone()) };
+            let pair = if left <= right {
+                (left.clone(), right.clone())
+            } else {
+                (right.clone(), left.clone())
+            };
             if let Some(entry) = joins.get_mut(&pair) {
                 entry.4.add(&row.id, finding.failure_type);
                 continue;
             }
-            let equality = expected.facts.joins.iter().flat_map(|join| &join.equalities).find(|(a, b)| {
-                let tables = (a.table.as_deref(), b.table.as_deref());
-                tables == (Some(left.as_str()), Some(right.as_str())) || tables == (Some(right.as_str()), Some(left.as_str()))
-            });
-            let Some((a, b)) = equality else {
+            let equality = expected
+                .facts
+                .joins
+                .iter()
+                .flat_map(|join| &join.equalities)
+                .find(|(a, b)| {
+                    let tables = (a.table.as_deref(), b.table.as_deref());
+                    tables == (Some(left.as_str()), Some(right.as_str()))
+                        || tables == (Some(right.as_str()), Some(left.as_str()))
+                });
+            let Some((first, second)) = equality else {
                 continue;
             };
-            let (l, r) = if a.table.as_deref() == Some(left.as_str()) { (a, b) } else { (b, a) };
-            let (Some(left_space), Some(right_space)) = (context.in_space(&left), context.in_space(&right)) else {
+            let (left_key, right_key) = if first.table.as_deref() == Some(left.as_str()) {
+                (first, second)
+            } else {
+                (second, first)
+            };
+            let (Some(left_space), Some(right_space)) =
+                (context.in_space(&left), context.in_space(&right))
+            else {
                 continue;
             };
             let already = context.space.join_specs().iter().any(|spec| {
@@ -83,15 +100,22 @@ fn join_specs(context: &Context<'_>, out: &mut Vec<Candidate>) {
             if already {
                 continue;
             }
-            let alias = |identifier: &str| genie_core::sql::name_parts(identifier).pop().unwrap_or_default();
+            let alias = |identifier: &str| {
+                genie_core::sql::name_parts(identifier)
+                    .pop()
+                    .unwrap_or_default()
+            };
             let condition = format!(
                 "{}.{} = {}.{}",
                 genie_core::sql::quote_identifier(&alias(&left_space)),
-                genie_core::sql::quote_identifier(&l.column),
+                genie_core::sql::quote_identifier(&left_key.column),
                 genie_core::sql::quote_identifier(&alias(&right_space)),
-                genie_core::sql::quote_identifier(&r.column),
+                genie_core::sql::quote_identifier(&right_key.column),
             );
-            let relationship = match (context.is_key(&left, &l.column), context.is_key(&right, &r.column)) {
+            let relationship = match (
+                context.is_key(&left, &left_key.column),
+                context.is_key(&right, &right_key.column),
+            ) {
                 (false, true) => Relationship::ManyToOne,
                 (true, false) => Relationship::OneToMany,
                 (true, true) => Relationship::OneToOne,
@@ -99,7 +123,10 @@ fn join_specs(context: &Context<'_>, out: &mut Vec<Candidate>) {
             };
             let mut sources = Sources::default();
             sources.add(&row.id, finding.failure_type);
-            joins.insert(pair, (left_space, right_space, condition, relationship, sources));
+            joins.insert(
+                pair,
+                (left_space, right_space, condition, relationship, sources),
+            );
         }
     }
     for (_, (left, right, condition, relationship, sources)) in joins {
@@ -120,6 +147,9 @@ fn join_specs(context: &Context<'_>, out: &mut Vec<Candidate>) {
         });
     }
 }
+
+/// A join spec's left and right tables, condition and relationship, and its sources.
+type JoinCandidate = (String, String, String, Relationship, Sources);
 
 /// A measure's definition and what the questions call it.
 struct Measure {
@@ -151,13 +181,15 @@ fn measures(context: &Context<'_>, out: &mut Vec<Candidate>) -> Vec<(String, Str
             {
                 continue;
             }
-            let entry = by_sql.entry((item.sql.clone(), alias.clone())).or_insert_with(|| Measure {
-                sql: item.sql.clone(),
-                aliases: BTreeMap::new(),
-                synonyms: BTreeSet::new(),
-                sources: Sources::default(),
-                folded: None,
-            });
+            let entry = by_sql
+                .entry((item.sql.clone(), alias.clone()))
+                .or_insert_with(|| Measure {
+                    sql: item.sql.clone(),
+                    aliases: BTreeMap::new(),
+                    synonyms: BTreeSet::new(),
+                    sources: Sources::default(),
+                    folded: None,
+                });
             *entry.aliases.entry(alias.clone()).or_default() += 1;
             entry.synonyms.extend(phrases_for(&row.words, alias));
             let first_use = entry.sources.is_empty();
@@ -249,17 +281,25 @@ fn implicit_conditions(row: &Evidence, expected: &QueryShape) -> Vec<String> {
     let names = query_names(expected);
     let names: Vec<&str> = names.iter().map(String::as_str).collect();
     let explained = explained_words(&row.words, &names);
-    let tables: Vec<String> = expected.facts.tables.iter().map(|t| t.name.clone()).collect();
+    let tables: Vec<String> = expected
+        .facts
+        .tables
+        .iter()
+        .map(|t| t.name.clone())
+        .collect();
     expected
         .facts
         .filters
         .iter()
-        .filter(|filter| filter.clause == genie_core::sql::FilterClause::Where && filter.operator == "=")
+        .filter(|filter| {
+            filter.clause == genie_core::sql::FilterClause::Where && filter.operator == "="
+        })
         .filter(|filter| {
             let codes: Vec<&String> = filter.literals.iter().filter(|l| is_code(l)).collect();
             !codes.is_empty()
                 && codes.iter().all(|code| {
-                    !row.words.contains(&code.to_lowercase()) && label_for(code, &row.words, &explained).is_none()
+                    !row.words.contains(&code.to_lowercase())
+                        && label_for(code, &row.words, &explained).is_none()
                 })
         })
         .map(|filter| shorten(&filter.expression, &tables))
@@ -309,10 +349,9 @@ fn phrases_for(words: &[String], alias: &str) -> Vec<String> {
     words
         .windows(tokens.len())
         .filter(|window| {
-            window
-                .iter()
-                .zip(&tokens)
-                .all(|(word, token)| crate::words::abbreviates(token, word) || crate::words::abbreviates(word, token))
+            window.iter().zip(&tokens).all(|(word, token)| {
+                crate::words::abbreviates(token, word) || crate::words::abbreviates(word, token)
+            })
         })
         .map(|window| window.join(" "))
         .filter(|phrase| *phrase != humanize(alias))
@@ -333,11 +372,20 @@ fn filters(context: &Context<'_>, out: &mut Vec<Candidate>) {
         let Some(expected) = &row.expected else {
             continue;
         };
-        let Some(finding) = row.findings.iter().find(|f| types.contains(&f.failure_type)) else {
+        let Some(finding) = row
+            .findings
+            .iter()
+            .find(|f| types.contains(&f.failure_type))
+        else {
             continue;
         };
         let names = query_names(expected);
-        let tables: Vec<String> = expected.facts.tables.iter().map(|t| t.name.clone()).collect();
+        let tables: Vec<String> = expected
+            .facts
+            .tables
+            .iter()
+            .map(|t| t.name.clone())
+            .collect();
         for filter in &expected.facts.filters {
             if filter.clause != genie_core::sql::FilterClause::Where {
                 continue;
@@ -345,16 +393,29 @@ fn filters(context: &Context<'_>, out: &mut Vec<Candidate>) {
             let Some(column) = &filter.column else {
                 continue;
             };
-            let others: Vec<&str> = names.iter().map(String::as_str).filter(|n| *n != column.column).collect();
+            let others: Vec<&str> = names
+                .iter()
+                .map(String::as_str)
+                .filter(|n| *n != column.column)
+                .collect();
             let explained = explained_words(&row.words, &others);
             let codes: Vec<&String> = filter.literals.iter().filter(|l| is_code(l)).collect();
             let label = if codes.len() == 1 && filter.operator == "=" {
                 label_for(codes[0], &row.words, &explained)
-            } else if filter.literals.iter().all(|l| l.eq_ignore_ascii_case("true")) && !filter.literals.is_empty() {
+            } else if filter
+                .literals
+                .iter()
+                .all(|l| l.eq_ignore_ascii_case("true"))
+                && !filter.literals.is_empty()
+            {
                 // A flag: the question word its column's name abbreviates.
                 row.words
                     .iter()
-                    .find(|word| !is_filler(word) && !explained.contains(*word) && name_abbreviates(&column.column, word))
+                    .find(|word| {
+                        !is_filler(word)
+                            && !explained.contains(*word)
+                            && name_abbreviates(&column.column, word)
+                    })
                     .cloned()
             } else {
                 None
@@ -362,7 +423,9 @@ fn filters(context: &Context<'_>, out: &mut Vec<Candidate>) {
             let Some(label) = label else {
                 continue;
             };
-            let entry = by_sql.entry(shorten(&filter.expression, &tables)).or_default();
+            let entry = by_sql
+                .entry(shorten(&filter.expression, &tables))
+                .or_default();
             *entry.0.entry(label).or_default() += 1;
             entry.1.add(&row.id, finding.failure_type);
         }
@@ -386,7 +449,11 @@ fn filters(context: &Context<'_>, out: &mut Vec<Candidate>) {
             continue;
         }
         taken.insert(name.clone());
-        let synonyms: Vec<String> = labels.keys().filter(|label| **label != name).cloned().collect();
+        let synonyms: Vec<String> = labels
+            .keys()
+            .filter(|label| **label != name)
+            .cloned()
+            .collect();
         out.push(Candidate {
             patches: vec![context.patch(
                 PatchOp::AddSqlSnippet {
@@ -415,7 +482,11 @@ fn expressions(context: &Context<'_>, out: &mut Vec<Candidate>) {
             let Some(alias) = &item.alias else {
                 continue;
             };
-            if item.aggregate || item.bare_column || item.columns.is_empty() || item.sql.to_uppercase().contains(" OVER ") {
+            if item.aggregate
+                || item.bare_column
+                || item.columns.is_empty()
+                || item.sql.to_uppercase().contains(" OVER ")
+            {
                 continue;
             }
             let entry = by_sql.entry(item.sql.clone()).or_default();
@@ -479,7 +550,10 @@ fn examples(context: &Context<'_>, out: &mut Vec<Candidate>) {
         if let Some(expected) = &row.expected
             && finding.primary
         {
-            groups.entry(expected.template.clone()).or_default().push((row, finding.failure_type));
+            groups
+                .entry(expected.template.clone())
+                .or_default()
+                .push((row, finding.failure_type));
         }
     }
     for rows in groups.into_values() {
@@ -491,9 +565,16 @@ fn examples(context: &Context<'_>, out: &mut Vec<Candidate>) {
 
 /// An example SQL for failures of one template: differing literals (or, for one
 /// failure, its dates; with `all`, every literal) as parameters.
-pub(crate) fn example(context: &Context<'_>, rows: &[(&Evidence, FailureType)], all: bool) -> Option<Candidate> {
+pub(crate) fn example(
+    context: &Context<'_>,
+    rows: &[(&Evidence, FailureType)],
+    all: bool,
+) -> Option<Candidate> {
     let first = rows.first()?.0.expected.as_ref()?;
-    let shapes: Vec<&QueryShape> = rows.iter().filter_map(|(row, _)| row.expected.as_ref()).collect();
+    let shapes: Vec<&QueryShape> = rows
+        .iter()
+        .filter_map(|(row, _)| row.expected.as_ref())
+        .collect();
     let mut names: BTreeMap<String, usize> = BTreeMap::new();
     let mut parameters: Vec<String> = Vec::new();
     let mut sql = String::new();
@@ -501,10 +582,13 @@ pub(crate) fn example(context: &Context<'_>, rows: &[(&Evidence, FailureType)], 
     sql.push_str(pieces.next().unwrap_or_default());
     for (index, piece) in pieces.enumerate() {
         let literal = &first.literals[index];
-        let differs = shapes.iter().any(|shape| shape.literals.get(index).map(|l| &l.value) != Some(&literal.value));
+        let differs = shapes
+            .iter()
+            .any(|shape| shape.literals.get(index).map(|l| &l.value) != Some(&literal.value));
         let parameterize = all
             || differs
-            || (rows.len() == 1 && matches!(literal.kind, LiteralKind::Date | LiteralKind::Timestamp));
+            || (rows.len() == 1
+                && matches!(literal.kind, LiteralKind::Date | LiteralKind::Timestamp));
         if parameterize {
             let name = parameter_name(first, index, &mut names);
             if matches!(literal.kind, LiteralKind::Date | LiteralKind::Timestamp) {
@@ -517,7 +601,9 @@ pub(crate) fn example(context: &Context<'_>, rows: &[(&Evidence, FailureType)], 
             sql.push(':');
             sql.push_str(&name);
             parameters.push(name);
-        } else if literal.kind == LiteralKind::String || matches!(literal.kind, LiteralKind::Date | LiteralKind::Timestamp) {
+        } else if literal.kind == LiteralKind::String
+            || matches!(literal.kind, LiteralKind::Date | LiteralKind::Timestamp)
+        {
             sql.push_str(&genie_core::sql::string_literal(&literal.value).ok()?);
         } else {
             sql.push_str(&literal.value);
@@ -537,27 +623,53 @@ pub(crate) fn example(context: &Context<'_>, rows: &[(&Evidence, FailureType)], 
         .projection
         .iter()
         .filter(|item| item.bare_column)
-        .map(|item| item.alias.clone().unwrap_or_else(|| item.columns.first().map(|c| c.1.clone()).unwrap_or_default()))
+        .map(|item| {
+            item.alias.clone().unwrap_or_else(|| {
+                item.columns
+                    .first()
+                    .map(|c| c.1.clone())
+                    .unwrap_or_default()
+            })
+        })
         .filter(|name| !name.is_empty())
         .map(|name| humanize(&name))
         .collect();
     let subject = if measures.is_empty() {
-        first.facts.output_columns.iter().map(|c| humanize(c)).collect::<Vec<_>>().join(", ")
+        first
+            .facts
+            .output_columns
+            .iter()
+            .map(|c| humanize(c))
+            .collect::<Vec<_>>()
+            .join(", ")
     } else {
         measures.join(", ")
     };
     let mut question = subject.clone();
     if !dimensions.is_empty() {
-        question.push_str(&format!(" by {}", dimensions.join(" and ")));
+        let _ = write!(question, " by {}", dimensions.join(" and "));
     }
-    question.push_str(&format!(
+    let _ = write!(
+        question,
         " for given {}",
-        parameters.iter().map(|p| humanize(p)).collect::<Vec<_>>().join(", ")
-    ));
+        parameters
+            .iter()
+            .map(|p| humanize(p))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
     let usage = format!(
         "Use for questions asking for {subject}{}; set {}.",
-        if dimensions.is_empty() { String::new() } else { format!(" per {}", dimensions.join(" and ")) },
-        parameters.iter().map(|p| format!(":{p}")).collect::<Vec<_>>().join(", ")
+        if dimensions.is_empty() {
+            String::new()
+        } else {
+            format!(" per {}", dimensions.join(" and "))
+        },
+        parameters
+            .iter()
+            .map(|p| format!(":{p}"))
+            .collect::<Vec<_>>()
+            .join(", ")
     );
     let mut sources = Sources::default();
     for (row, failure_type) in rows {
@@ -574,7 +686,11 @@ pub(crate) fn example(context: &Context<'_>, rows: &[(&Evidence, FailureType)], 
             format!(
                 "{} failing question(s) need this query shape ({}), which no space object shows",
                 rows.len(),
-                if first.is_multi_step() { "multi-step" } else { "single-step" }
+                if first.is_multi_step() {
+                    "multi-step"
+                } else {
+                    "single-step"
+                }
             ),
             &sources,
         )],
@@ -588,14 +704,20 @@ pub(crate) fn example(context: &Context<'_>, rows: &[(&Evidence, FailureType)], 
 fn parameter_name(shape: &QueryShape, index: usize, taken: &mut BTreeMap<String, usize>) -> String {
     let literal = &shape.literals[index];
     // Which filter holds this literal, counting repeated values in order.
-    let occurrence = shape.literals[..index].iter().filter(|l| l.value == literal.value).count();
+    let occurrence = shape.literals[..index]
+        .iter()
+        .filter(|l| l.value == literal.value)
+        .count();
     let mut seen = 0;
     let mut base = None;
     for filter in &shape.facts.filters {
         for (position, value) in filter.literals.iter().enumerate() {
             if *value == literal.value {
                 if seen == occurrence {
-                    let column = filter.column.as_ref().map_or_else(|| "value".to_owned(), |c| c.column.clone());
+                    let column = filter
+                        .column
+                        .as_ref()
+                        .map_or_else(|| "value".to_owned(), |c| c.column.clone());
                     base = Some(if filter.operator == "BETWEEN" {
                         format!("{column}_{}", if position == 0 { "start" } else { "end" })
                     } else {
@@ -609,7 +731,11 @@ fn parameter_name(shape: &QueryShape, index: usize, taken: &mut BTreeMap<String,
     let base = base.unwrap_or_else(|| format!("p{}", index + 1));
     let count = taken.entry(base.clone()).or_default();
     *count += 1;
-    if *count == 1 { base } else { format!("{base}_{count}") }
+    if *count == 1 {
+        base
+    } else {
+        format!("{base}_{count}")
+    }
 }
 
 fn capitalize(text: &str) -> String {
@@ -630,7 +756,10 @@ fn instruction(context: &Context<'_>, folded: &[(String, String)], out: &mut Vec
             && let Some(failure_type) = lever_six_type(row)
         {
             let implicit = implicit_conditions(row, expected);
-            if folded.iter().any(|(_, condition)| implicit.contains(condition)) {
+            if folded
+                .iter()
+                .any(|(_, condition)| implicit.contains(condition))
+            {
                 sources.add(&row.id, failure_type);
             }
         }
@@ -638,14 +767,23 @@ fn instruction(context: &Context<'_>, folded: &[(String, String)], out: &mut Vec
     let mut lines: Vec<String> = Vec::new();
     let mut conditions: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
     for (measure, condition) in folded {
-        conditions.entry(condition.as_str()).or_default().push(measure.as_str());
+        conditions
+            .entry(condition.as_str())
+            .or_default()
+            .push(measure.as_str());
     }
     let limit = context.config.instruction_max_chars;
     let mut length = 0;
     for (condition, measures) in conditions {
         let line = format!(
             "{} count only rows where {condition}.",
-            capitalize(&measures.iter().map(|m| humanize(m)).collect::<Vec<_>>().join(", "))
+            capitalize(
+                &measures
+                    .iter()
+                    .map(|m| humanize(m))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
         );
         if length + line.len() + 1 > limit {
             break;
@@ -657,12 +795,17 @@ fn instruction(context: &Context<'_>, folded: &[(String, String)], out: &mut Vec
         return;
     }
     out.push(Candidate {
-        patches: vec![context.patch(
-            PatchOp::AddInstruction { value: lines.join("\n") },
-            Risk::Medium,
-            "the ground truths apply these conditions although the questions never state them".to_owned(),
-            &sources,
-        )],
+        patches: vec![
+            context.patch(
+                PatchOp::AddInstruction {
+                    value: lines.join("\n"),
+                },
+                Risk::Medium,
+                "the ground truths apply these conditions although the questions never state them"
+                    .to_owned(),
+                &sources,
+            ),
+        ],
         concept: false,
         kind: 5,
     });
@@ -682,8 +825,12 @@ mod tests {
 
     #[test]
     fn alias_phrases_are_found_in_questions() {
-        let words: Vec<String> = crate::words::words("What was the average order value per segment?");
-        assert_eq!(phrases_for(&words, "avg_order_value"), ["average order value"]);
+        let words: Vec<String> =
+            crate::words::words("What was the average order value per segment?");
+        assert_eq!(
+            phrases_for(&words, "avg_order_value"),
+            ["average order value"]
+        );
         assert!(phrases_for(&words, "revenue").is_empty());
     }
 }

@@ -21,6 +21,7 @@
 //! [`Config::exclusion_min_failures`]: crate::Config::exclusion_min_failures
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::fmt::Write as _;
 
 use genie_core::evaluation::BlameItem;
 use genie_core::patch::{ColumnTarget, PatchOp, Risk, UcObject};
@@ -57,7 +58,10 @@ struct Values {
     sources: Sources,
 }
 
-fn value_columns(context: &Context<'_>, out: &mut Vec<Candidate>) -> BTreeMap<Column, (String, Sources)> {
+fn value_columns(
+    context: &Context<'_>,
+    out: &mut Vec<Candidate>,
+) -> BTreeMap<Column, (String, Sources)> {
     let types = [
         FailureType::UnknownFilterValue,
         FailureType::WrongFilter,
@@ -80,7 +84,7 @@ fn value_columns(context: &Context<'_>, out: &mut Vec<Candidate>) -> BTreeMap<Co
     let mut entity_matching = context
         .space
         .all_data_sources()
-        .flat_map(|source| source.column_configs())
+        .flat_map(genie_core::space::TableConfig::column_configs)
         .filter(|column| column.entity_matching())
         .count();
     let mut descriptions = BTreeMap::new();
@@ -133,7 +137,10 @@ fn value_columns(context: &Context<'_>, out: &mut Vec<Candidate>) -> BTreeMap<Co
             let current = context.column_description(&table, &column);
             let description = code_description(&current, &values.codes);
             if description != current {
-                descriptions.insert((table.clone(), column.clone()), (description.clone(), values.sources.clone()));
+                descriptions.insert(
+                    (table.clone(), column.clone()),
+                    (description.clone(), values.sources.clone()),
+                );
                 patches.push(context.patch(
                     PatchOp::SetColumnDescription {
                         target: target.clone(),
@@ -170,7 +177,14 @@ fn read_codes(row: &Evidence, (table, column): &Column, values: &mut Values) {
         .tables
         .iter()
         .map(|t| short_name(&t.name))
-        .chain(expected.facts.columns.iter().filter(|c| &c.column != column).map(|c| c.column.clone()))
+        .chain(
+            expected
+                .facts
+                .columns
+                .iter()
+                .filter(|c| &c.column != column)
+                .map(|c| c.column.clone()),
+        )
         .collect();
     let names: Vec<&str> = names.iter().map(String::as_str).collect();
     let explained = explained_words(&row.words, &names);
@@ -187,9 +201,10 @@ fn read_codes(row: &Evidence, (table, column): &Column, values: &mut Values) {
         .collect();
     let mut compared: Vec<String> = Vec::new();
     for filter in &expected.facts.filters {
-        let on_column = filter.column.as_ref().is_some_and(|c| {
-            c.column == *column && c.table.as_deref().is_none_or(|t| t == table)
-        });
+        let on_column = filter
+            .column
+            .as_ref()
+            .is_some_and(|c| c.column == *column && c.table.as_deref().is_none_or(|t| t == table));
         if on_column {
             compared.extend(filter.literals.iter().cloned());
         }
@@ -214,7 +229,9 @@ fn read_codes(row: &Evidence, (table, column): &Column, values: &mut Values) {
                 let parts: Vec<&str> = parts.iter().map(String::as_str).collect();
                 !parts.is_empty()
                     && (crate::words::code_abbreviates(literal, &parts)
-                        || parts.first().is_some_and(|first| crate::words::code_abbreviates(literal, &[first])))
+                        || parts
+                            .first()
+                            .is_some_and(|first| crate::words::code_abbreviates(literal, &[first])))
             });
             if let Some(word) = from_genie {
                 labels.insert(word.to_lowercase());
@@ -346,7 +363,8 @@ fn synonyms(context: &Context<'_>, out: &mut Vec<Candidate>) {
             .into_iter()
             .filter(|(term, _)| !known.contains(term) && *term != column && !term.is_empty())
             .collect();
-        ranked.sort_by(|(a, sa), (b, sb)| sb.ids().len().cmp(&sa.ids().len()).then_with(|| a.cmp(b)));
+        ranked
+            .sort_by(|(a, sa), (b, sb)| sb.ids().len().cmp(&sa.ids().len()).then_with(|| a.cmp(b)));
         let target = ColumnTarget {
             table: space_table,
             column: context
@@ -354,7 +372,10 @@ fn synonyms(context: &Context<'_>, out: &mut Vec<Candidate>) {
                 .and_then(|known| known.column(&column))
                 .map_or_else(|| column.clone(), |known| known.name.clone()),
         };
-        for (term, sources) in ranked.into_iter().take(context.config.max_synonyms_per_column) {
+        for (term, sources) in ranked
+            .into_iter()
+            .take(context.config.max_synonyms_per_column)
+        {
             out.push(Candidate {
                 patches: vec![context.patch(
                     PatchOp::AddColumnSynonym {
@@ -390,7 +411,10 @@ fn column_terms(row: &Evidence, table: &str, column: &str) -> Vec<String> {
     }
     let table_name = short_name(table);
     let matches = |word: &String| {
-        !is_filler(word) && name_abbreviates(column, word) && !name_abbreviates(&table_name, word) && word != column
+        !is_filler(word)
+            && name_abbreviates(column, word)
+            && !name_abbreviates(&table_name, word)
+            && word != column
     };
     let mut index = 0;
     while index < row.words.len() {
@@ -407,7 +431,9 @@ fn column_terms(row: &Evidence, table: &str, column: &str) -> Vec<String> {
             if let Some(previous) = index.checked_sub(1).and_then(|at| row.words.get(at))
                 && !is_filler(previous)
                 && name_abbreviates(&table_name, previous)
-                && name_tokens(column).iter().any(|token| name_abbreviates(token, previous))
+                && name_tokens(column)
+                    .iter()
+                    .any(|token| name_abbreviates(token, previous))
             {
                 terms.push(format!("{previous} {word}"));
             } else {
@@ -448,7 +474,11 @@ fn alias_terms(row: &Evidence, alias: Option<&str>, column: &str) -> Vec<String>
     let tokens: Vec<String> = name_tokens(alias)
         .into_iter()
         .filter(|token| !is_aggregate_word(token) && !is_filler(token) && token != column)
-        .filter(|token| !codes.iter().any(|code| crate::words::code_abbreviates(code, &[token.as_str()])))
+        .filter(|token| {
+            !codes
+                .iter()
+                .any(|code| crate::words::code_abbreviates(code, &[token.as_str()]))
+        })
         .collect();
     if tokens.is_empty() {
         return Vec::new();
@@ -477,7 +507,10 @@ fn alias_terms(row: &Evidence, alias: Option<&str>, column: &str) -> Vec<String>
     terms
 }
 
-fn table_descriptions(context: &Context<'_>, out: &mut Vec<Candidate>) -> BTreeMap<String, (String, Sources)> {
+fn table_descriptions(
+    context: &Context<'_>,
+    out: &mut Vec<Candidate>,
+) -> BTreeMap<String, (String, Sources)> {
     let types = [
         FailureType::WrongTable,
         FailureType::AssetRoutingError,
@@ -515,10 +548,12 @@ fn table_descriptions(context: &Context<'_>, out: &mut Vec<Candidate>) -> BTreeM
             text.push_str(". ");
         }
         text.push_str(&sentence);
-        if let Some(first) = context.table(&table).and_then(|known| known.columns.first())
+        if let Some(first) = context
+            .table(&table)
+            .and_then(|known| known.columns.first())
             && context.is_key(&table, &first.name)
         {
-            text.push_str(&format!("; each row is one `{}`", first.name));
+            let _ = write!(text, "; each row is one `{}`", first.name);
         }
         text.push('.');
         descriptions.insert(table.clone(), (text.clone(), sources.clone()));
@@ -580,7 +615,8 @@ fn exclusions(context: &Context<'_>, out: &mut Vec<Candidate>) {
     }
     let mut misread: BTreeMap<Column, Sources> = BTreeMap::new();
     for row in &context.corpus.rows {
-        let (Some(genie), Some(finding)) = (&row.genie, row.findings.iter().find(|f| f.primary)) else {
+        let (Some(genie), Some(finding)) = (&row.genie, row.findings.iter().find(|f| f.primary))
+        else {
             continue;
         };
         for column in &genie.columns {
@@ -589,7 +625,10 @@ fn exclusions(context: &Context<'_>, out: &mut Vec<Candidate>) {
             };
             let key = (table.clone(), column.column.clone());
             if !used_by_truth.contains(&key) && !context.is_key(table, &column.column) {
-                misread.entry(key).or_default().add(&row.id, finding.failure_type);
+                misread
+                    .entry(key)
+                    .or_default()
+                    .add(&row.id, finding.failure_type);
             }
         }
     }
@@ -600,10 +639,16 @@ fn exclusions(context: &Context<'_>, out: &mut Vec<Candidate>) {
         let Some(space_table) = context.in_space(&table) else {
             continue;
         };
-        if context.column_config(&table, &column).is_some_and(genie_core::space::ColumnConfig::is_excluded) {
+        if context
+            .column_config(&table, &column)
+            .is_some_and(genie_core::space::ColumnConfig::is_excluded)
+        {
             continue;
         }
-        if context.table(&table).and_then(|known| known.column(&column)).is_none()
+        if context
+            .table(&table)
+            .and_then(|known| known.column(&column))
+            .is_none()
             && context.column_config(&table, &column).is_none()
         {
             continue;

@@ -11,7 +11,10 @@ use genie_optimizer::{GenieOptimizer, LeakageOutcome};
 use crate::support::{benchmark, guard, request, rows};
 
 fn patches(proposal: &Proposal) -> Vec<Patch> {
-    proposal.patch_set().map(|set| set.patches.clone()).unwrap_or_default()
+    proposal
+        .patch_set()
+        .map(|set| set.patches.clone())
+        .unwrap_or_default()
 }
 
 #[test]
@@ -31,7 +34,9 @@ fn a_held_out_row_cannot_reach_the_optimizer() {
 #[test]
 fn proposals_copying_a_train_or_held_out_benchmark_are_rewritten_or_dropped() {
     let optimizer = GenieOptimizer::default();
-    let plain = optimizer.propose_with_report(&request(Lever::SpaceInstructions)).unwrap();
+    let plain = optimizer
+        .propose_with_report(&request(Lever::SpaceInstructions))
+        .unwrap();
     let examples: Vec<(String, String)> = patches(&plain.proposal)
         .into_iter()
         .filter_map(|patch| match patch.op {
@@ -53,7 +58,12 @@ fn proposals_copying_a_train_or_held_out_benchmark_are_rewritten_or_dropped() {
             copied_question,
             "SELECT nm FROM main.elsewhere.thing WHERE flag = 7",
         ),
-        benchmark("held_out_sql", Split::HeldOut, "An unrelated question about something", copied_sql),
+        benchmark(
+            "held_out_sql",
+            Split::HeldOut,
+            "An unrelated question about something",
+            copied_sql,
+        ),
     ]);
     let report = optimizer.propose_with_report(&leaky).unwrap();
     let by_id = |id: &str| {
@@ -68,7 +78,11 @@ fn proposals_copying_a_train_or_held_out_benchmark_are_rewritten_or_dropped() {
     assert_eq!(question.leaks[0].part, LeakedPart::Question);
     match &question.outcome {
         LeakageOutcome::Rewritten { patch } => {
-            let PatchOp::AddExampleSql { question: rewritten, .. } = &patch.op else {
+            let PatchOp::AddExampleSql {
+                question: rewritten,
+                ..
+            } = &patch.op
+            else {
                 panic!("{patch:?}")
             };
             assert_ne!(rewritten, copied_question);
@@ -94,15 +108,26 @@ fn proposals_copying_a_train_or_held_out_benchmark_are_rewritten_or_dropped() {
     }
     // The concepts survive: the guard touched only the copies.
     assert_eq!(
-        offered.iter().filter(|p| matches!(p.op, PatchOp::AddJoinSpec { .. })).count(),
-        patches(&plain.proposal).iter().filter(|p| matches!(p.op, PatchOp::AddJoinSpec { .. })).count()
+        offered
+            .iter()
+            .filter(|p| matches!(p.op, PatchOp::AddJoinSpec { .. }))
+            .count(),
+        patches(&plain.proposal)
+            .iter()
+            .filter(|p| matches!(p.op, PatchOp::AddJoinSpec { .. }))
+            .count()
     );
 }
 
 #[test]
 fn a_rolled_back_patch_is_not_proposed_again() {
     let optimizer = GenieOptimizer::default();
-    let first = patches(&optimizer.propose_with_report(&request(Lever::SpaceInstructions)).unwrap().proposal);
+    let first = patches(
+        &optimizer
+            .propose_with_report(&request(Lever::SpaceInstructions))
+            .unwrap()
+            .proposal,
+    );
     let rolled_back = first[0].clone();
     let mut again = request(Lever::SpaceInstructions);
     again.history = vec![PatchHistoryEntry {
@@ -118,9 +143,18 @@ fn a_rolled_back_patch_is_not_proposed_again() {
     let skipped = report
         .skipped
         .iter()
-        .find(|skipped| skipped.patches.iter().any(|patch| patch.op == rolled_back.op))
+        .find(|skipped| {
+            skipped
+                .patches
+                .iter()
+                .any(|patch| patch.op == rolled_back.op)
+        })
         .unwrap();
-    assert!(skipped.reason.contains("rolled back in iteration 3"), "{}", skipped.reason);
+    assert!(
+        skipped.reason.contains("rolled back in iteration 3"),
+        "{}",
+        skipped.reason
+    );
 
     // When every candidate was tried, the optimizer says it has nothing new.
     again.history = vec![PatchHistoryEntry {

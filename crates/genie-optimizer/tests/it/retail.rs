@@ -10,7 +10,9 @@ use genie_optimizer::{Config, GenieOptimizer};
 use crate::support::{applied, request};
 
 fn patch_set(lever: Lever) -> PatchSet {
-    let report = GenieOptimizer::default().propose_with_report(&request(lever)).unwrap();
+    let report = GenieOptimizer::default()
+        .propose_with_report(&request(lever))
+        .unwrap();
     match report.proposal {
         Proposal::Patches { patch_set, .. } => patch_set,
         Proposal::Nothing { reason } => panic!("{lever}: nothing ({reason})"),
@@ -34,17 +36,27 @@ fn lever_6_patch_set() {
 
 #[test]
 fn every_set_passes_the_check_applies_and_names_its_cluster() {
-    for lever in [Lever::UcMetadata, Lever::MetricViews, Lever::SpaceInstructions] {
+    for lever in [
+        Lever::UcMetadata,
+        Lever::MetricViews,
+        Lever::SpaceInstructions,
+    ] {
         let request = request(lever);
         let set = patch_set(lever);
         assert_eq!(set.lever, lever);
-        assert!(set.check(&SpaceUsage::of(request.metadata.config())).is_empty());
+        assert!(
+            set.check(&SpaceUsage::of(request.metadata.config()))
+                .is_empty()
+        );
         for patch in &set.patches {
             assert_eq!(patch.lever, lever, "{patch}");
             assert!(patch.cluster.is_some(), "{patch} names no cluster");
             assert!(!patch.fixes.is_empty(), "{patch} fixes nothing");
             assert!(!patch.rationale.is_empty());
-            assert!(request.leakage.patch_leaks(patch).is_empty(), "{patch} leaks");
+            assert!(
+                request.leakage.patch_leaks(patch).is_empty(),
+                "{patch} leaks"
+            );
         }
         applied(&request, &set);
     }
@@ -58,15 +70,36 @@ fn lever_1_decodes_codes_with_the_questions_words() {
     let status = orders.column("sts_cd").unwrap();
     assert!(status.format_assistance() && status.entity_matching());
     let description = status.description_text();
-    assert!(description.starts_with("status code."), "the prior description is kept: {description}");
+    assert!(
+        description.starts_with("status code."),
+        "the prior description is kept: {description}"
+    );
     for pair in ["`CNL` = cancellation / cancelled", "`PND` = pending"] {
         assert!(description.contains(pair), "{description}");
     }
     let customers = space.data_source("main.retail.cust_dim").unwrap();
-    assert!(customers.column("cust_seg").unwrap().description_text().contains("`ENT` = enterprise"));
+    assert!(
+        customers
+            .column("cust_seg")
+            .unwrap()
+            .description_text()
+            .contains("`ENT` = enterprise")
+    );
     let lines = space.data_source("main.retail.ord_ln").unwrap();
-    assert!(lines.column("qty").unwrap().synonyms().contains(&"units".to_owned()));
-    assert!(lines.column("disc_pct").unwrap().synonyms().contains(&"discount".to_owned()));
+    assert!(
+        lines
+            .column("qty")
+            .unwrap()
+            .synonyms()
+            .contains(&"units".to_owned())
+    );
+    assert!(
+        lines
+            .column("disc_pct")
+            .unwrap()
+            .synonyms()
+            .contains(&"discount".to_owned())
+    );
 }
 
 #[test]
@@ -80,18 +113,35 @@ fn lever_6_joins_on_the_ground_truths_keys_and_names_concepts_first() {
     let last_concept = set
         .patches
         .iter()
-        .rposition(|patch| matches!(patch.op, PatchOp::AddJoinSpec { .. } | PatchOp::AddSqlSnippet { .. }))
+        .rposition(|patch| {
+            matches!(
+                patch.op,
+                PatchOp::AddJoinSpec { .. } | PatchOp::AddSqlSnippet { .. }
+            )
+        })
         .unwrap();
-    assert!(last_concept < first_example, "snippets and joins rank before examples");
+    assert!(
+        last_concept < first_example,
+        "snippets and joins rank before examples"
+    );
     let request = request(Lever::SpaceInstructions);
     let space = applied(&request, &set);
     let joins: Vec<String> = space
         .join_specs()
         .iter()
-        .map(|spec| format!("{} {}", spec.condition(), spec.relationship_annotation().unwrap_or_default()))
+        .map(|spec| {
+            format!(
+                "{} {}",
+                spec.condition(),
+                spec.relationship_annotation().unwrap_or_default()
+            )
+        })
         .collect();
     assert!(
-        joins.contains(&"`ord_ln`.`ord_id` = `ord_hdr`.`ord_id` --rt=FROM_RELATIONSHIP_TYPE_MANY_TO_ONE--".to_owned()),
+        joins.contains(
+            &"`ord_ln`.`ord_id` = `ord_hdr`.`ord_id` --rt=FROM_RELATIONSHIP_TYPE_MANY_TO_ONE--"
+                .to_owned()
+        ),
         "{joins:?}"
     );
     let revenue = space
@@ -99,13 +149,14 @@ fn lever_6_joins_on_the_ground_truths_keys_and_names_concepts_first() {
         .iter()
         .find(|snippet| snippet.alias.as_deref() == Some("revenue"))
         .unwrap();
-    assert_eq!(revenue.sql.joined(), "SUM(ord_ln.amt_net) FILTER (WHERE ord_hdr.sts_cd = 'CMP')");
-    assert!(
-        space
-            .snippets(SnippetKind::Filter)
-            .iter()
-            .any(|snippet| snippet.display_name.as_deref() == Some("cancelled") && snippet.sql.joined() == "ord_hdr.sts_cd = 'CNL'")
+    assert_eq!(
+        revenue.sql.joined(),
+        "SUM(ord_ln.amt_net) FILTER (WHERE ord_hdr.sts_cd = 'CMP')"
     );
+    assert!(space.snippets(SnippetKind::Filter).iter().any(
+        |snippet| snippet.display_name.as_deref() == Some("cancelled")
+            && snippet.sql.joined() == "ord_hdr.sts_cd = 'CNL'"
+    ));
 }
 
 #[test]
@@ -116,7 +167,11 @@ fn levers_without_evidence_say_why() {
         (Lever::MonitoringTables, "maps no failure type to lever 4"),
         (Lever::MlTables, "maps no failure type to lever 5"),
     ] {
-        match optimizer.propose_with_report(&request(lever)).unwrap().proposal {
+        match optimizer
+            .propose_with_report(&request(lever))
+            .unwrap()
+            .proposal
+        {
             Proposal::Nothing { reason } => assert!(reason.contains(expected), "{lever}: {reason}"),
             Proposal::Patches { patch_set, .. } => panic!("{lever}: {patch_set:?}"),
         }
@@ -126,7 +181,9 @@ fn levers_without_evidence_say_why() {
 #[test]
 fn the_same_request_gives_the_same_set_and_hash() {
     for lever in Lever::ALL {
-        let a = GenieOptimizer::default().propose_with_report(&request(lever)).unwrap();
+        let a = GenieOptimizer::default()
+            .propose_with_report(&request(lever))
+            .unwrap();
         let mut shuffled = request(lever);
         let mut rows: Vec<_> = crate::support::failures().iter().cloned().collect();
         rows.reverse();
@@ -134,25 +191,47 @@ fn the_same_request_gives_the_same_set_and_hash() {
             .into_iter()
             .map(|row| genie_core::workers::TrainFailure::try_from(row).unwrap())
             .collect();
-        let b = GenieOptimizer::default().propose_with_report(&shuffled).unwrap();
+        let b = GenieOptimizer::default()
+            .propose_with_report(&shuffled)
+            .unwrap();
         let hash = |proposal: &Proposal| proposal.patch_set().map(PatchSet::content_hash);
-        assert_eq!(hash(&a.proposal), hash(&b.proposal), "{lever} depends on row order");
-        assert_eq!(a, GenieOptimizer::default().propose_with_report(&request(lever)).unwrap());
+        assert_eq!(
+            hash(&a.proposal),
+            hash(&b.proposal),
+            "{lever} depends on row order"
+        );
+        assert_eq!(
+            a,
+            GenieOptimizer::default()
+                .propose_with_report(&request(lever))
+                .unwrap()
+        );
     }
 }
 
 #[test]
 fn clusters_are_largest_first_with_stable_ids() {
-    let report = GenieOptimizer::default().propose_with_report(&request(Lever::UcMetadata)).unwrap();
-    let sizes: Vec<usize> = report.clusters.iter().map(|c| c.question_ids.len()).collect();
-    assert!(sizes.windows(2).all(|pair| pair[0] >= pair[1]), "{sizes:?}");
-    for cluster in &report.clusters {
-        assert_eq!(cluster.id, genie_core::patch::ClusterId::of(cluster.failure_type, &cluster.blame_set));
-    }
-    let repeatability_free = report
+    let report = GenieOptimizer::default()
+        .propose_with_report(&request(Lever::UcMetadata))
+        .unwrap();
+    let sizes: Vec<usize> = report
         .clusters
         .iter()
-        .all(|cluster| cluster.lever == cluster.failure_type.levers(genie_core::benchmark::AssetType::Table)[0]);
+        .map(|c| c.question_ids.len())
+        .collect();
+    assert!(sizes.windows(2).all(|pair| pair[0] >= pair[1]), "{sizes:?}");
+    for cluster in &report.clusters {
+        assert_eq!(
+            cluster.id,
+            genie_core::patch::ClusterId::of(cluster.failure_type, &cluster.blame_set)
+        );
+    }
+    let repeatability_free = report.clusters.iter().all(|cluster| {
+        cluster.lever
+            == cluster
+                .failure_type
+                .levers(genie_core::benchmark::AssetType::Table)[0]
+    });
     assert!(repeatability_free);
 }
 
@@ -160,7 +239,11 @@ fn clusters_are_largest_first_with_stable_ids() {
 fn exclusions_are_proposed_only_when_asked() {
     let hidden = |config: Config| {
         let optimizer = GenieOptimizer::builder().config(config).build();
-        match optimizer.propose_with_report(&request(Lever::UcMetadata)).unwrap().proposal {
+        match optimizer
+            .propose_with_report(&request(Lever::UcMetadata))
+            .unwrap()
+            .proposal
+        {
             Proposal::Patches { patch_set, .. } => patch_set
                 .patches
                 .iter()
@@ -170,7 +253,12 @@ fn exclusions_are_proposed_only_when_asked() {
         }
     };
     assert_eq!(hidden(Config::default()), 0);
-    assert!(hidden(Config { exclusion_min_failures: 4, ..Config::default() }) > 0);
+    assert!(
+        hidden(Config {
+            exclusion_min_failures: 4,
+            ..Config::default()
+        }) > 0
+    );
 }
 
 #[tokio::test]
@@ -178,5 +266,8 @@ async fn the_trait_answers_the_reports_proposal() {
     let optimizer = GenieOptimizer::default();
     let request = request(Lever::SpaceInstructions);
     let proposal = optimizer.propose(&request).await.unwrap();
-    assert_eq!(proposal, optimizer.propose_with_report(&request).unwrap().proposal);
+    assert_eq!(
+        proposal,
+        optimizer.propose_with_report(&request).unwrap().proposal
+    );
 }

@@ -47,7 +47,11 @@ pub(crate) fn catalog() -> CatalogSnapshot {
         if !(text.contains("CREATE TABLE") || text.starts_with("COMMENT ON")) {
             continue;
         }
-        let text: String = text.lines().filter(|line| !line.trim_start().starts_with("--")).collect::<Vec<_>>().join("\n");
+        let text: String = text
+            .lines()
+            .filter(|line| !line.trim_start().starts_with("--"))
+            .collect::<Vec<_>>()
+            .join("\n");
         let Ok(statements) = Parser::parse_sql(&DatabricksDialect {}, &text) else {
             continue;
         };
@@ -70,7 +74,11 @@ pub(crate) fn catalog() -> CatalogSnapshot {
                                     let full = column.data_type.to_string();
                                     CatalogColumn {
                                         name: column.name.value.clone(),
-                                        data_type: full.split('(').next().unwrap_or_default().to_uppercase(),
+                                        data_type: full
+                                            .split('(')
+                                            .next()
+                                            .unwrap_or_default()
+                                            .to_uppercase(),
                                         full_data_type: Some(full.to_lowercase()),
                                         nullable: Some(true),
                                         comment: None,
@@ -100,7 +108,8 @@ pub(crate) fn catalog() -> CatalogSnapshot {
                         CommentObject::Column => {
                             let (table, column) = name.rsplit_once('.').unwrap();
                             if let Some(table) = catalog.tables.get_mut(table)
-                                && let Some(known) = table.columns.iter_mut().find(|c| c.name == column)
+                                && let Some(known) =
+                                    table.columns.iter_mut().find(|c| c.name == column)
                             {
                                 known.comment = comment;
                             }
@@ -139,7 +148,11 @@ pub(crate) fn guard(extra: Vec<Benchmark>) -> LeakageGuard {
         .map(|row| benchmark(&row.id, Split::Train, &row.question, &row.expected_sql))
         .collect();
     benchmarks.extend(extra);
-    LeakageGuard::new(&BenchmarkSet::new(Some("retail".to_owned()), benchmarks, Vec::new()))
+    LeakageGuard::new(&BenchmarkSet::new(
+        Some("retail".to_owned()),
+        benchmarks,
+        Vec::new(),
+    ))
 }
 
 /// The request for `lever` on the weak space.
@@ -155,7 +168,12 @@ pub(crate) fn request(lever: Lever) -> ProposalRequest {
 
 /// The space after `set`, through genie-core's application.
 pub(crate) fn applied(request: &ProposalRequest, set: &PatchSet) -> SpaceConfig {
-    apply_patch_set(request.metadata.config(), request.metadata.catalog(), set, 1_700_000_000_000)
-        .expect("the set applies")
-        .config
+    apply_patch_set(
+        request.metadata.config(),
+        request.metadata.catalog(),
+        set,
+        1_700_000_000_000,
+    )
+    .expect("the set applies")
+    .config
 }
