@@ -44,6 +44,7 @@ mod error;
 mod evidence;
 mod guards;
 mod levers;
+mod model;
 mod optimizer;
 mod shape;
 mod words;

@@ -1,7 +1,11 @@
 //! [`GenieOptimizer`]: the worker.
 
+use std::fmt;
+use std::sync::Arc;
+
 use async_trait::async_trait;
 use genie_core::error::WorkerError;
+use genie_core::ports::{Llm, Warehouse};
 use genie_core::taxonomy::Lever;
 use genie_core::workers::{FailureCluster, Optimizer, Proposal, ProposalRequest};
 use serde::{Deserialize, Serialize};
@@ -15,32 +19,64 @@ use crate::guards::{
 use crate::levers::{self, Candidate, Context};
 
 /// The optimizer: clusters failing train rows by root cause and proposes, for one
-/// lever, the patches their side information calls for. Deterministic: the same
-/// request gives the same patch set, byte for byte.
-#[derive(Debug, Clone, Default)]
+/// lever, the patches their side information calls for. Without a model it is
+/// deterministic: the same request gives the same patch set, byte for byte. With one
+/// ([`OptimizerBuilder::llm`]) the model's patches join the candidates and pass the
+/// same guards.
+#[derive(Clone, Default)]
 pub struct GenieOptimizer {
     config: Config,
+    llm: Option<Arc<dyn Llm>>,
+    warehouse: Option<Arc<dyn Warehouse>>,
+}
+
+impl fmt::Debug for GenieOptimizer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("GenieOptimizer")
+            .field("config", &self.config)
+            .field("llm", &self.llm.is_some())
+            .field("warehouse", &self.warehouse.is_some())
+            .finish()
+    }
 }
 
 /// Builds a [`GenieOptimizer`].
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct OptimizerBuilder {
-    config: Config,
+    optimizer: GenieOptimizer,
+}
+
+impl fmt::Debug for OptimizerBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.optimizer.fmt(f)
+    }
 }
 
 impl OptimizerBuilder {
     /// Its settings.
     #[must_use]
     pub fn config(mut self, config: Config) -> Self {
-        self.config = config;
+        self.optimizer.config = config;
+        self
+    }
+
+    /// A model that proposes patches too (prompt `propose.v1`).
+    #[must_use]
+    pub fn llm(mut self, llm: Arc<dyn Llm>) -> Self {
+        self.optimizer.llm = Some(llm);
+        self
+    }
+
+    /// The warehouse the model's SQL is run on before it is offered.
+    #[must_use]
+    pub fn warehouse(mut self, warehouse: Arc<dyn Warehouse>) -> Self {
+        self.optimizer.warehouse = Some(warehouse);
         self
     }
 
     /// The optimizer.
     pub fn build(self) -> GenieOptimizer {
-        GenieOptimizer {
-            config: self.config,
-        }
+        self.optimizer
     }
 }
 
@@ -72,7 +108,7 @@ impl GenieOptimizer {
     }
 
     /// The proposal for the request's lever, with what was left out and why.
-    pub fn propose_with_report(
+    pub async fn propose_with_report(
         &self,
         request: &ProposalRequest,
     ) -> Result<ProposalReport, OptimizerError> {
@@ -128,13 +164,25 @@ impl GenieOptimizer {
             catalog: request.metadata.catalog(),
             config: &self.config,
         };
-        let candidates = match lever {
+        let mut candidates = match lever {
             Lever::UcMetadata => levers::uc_metadata::candidates(&context),
             Lever::MetricViews => levers::metric_views::candidates(&context),
             Lever::Functions => levers::functions::candidates(&context),
             Lever::SpaceInstructions => levers::space_instructions::candidates(&context),
             Lever::MonitoringTables | Lever::MlTables => Vec::new(),
         };
+        if let Some(llm) = &self.llm {
+            let from_model = crate::model::candidates(
+                llm,
+                self.warehouse.as_ref(),
+                request,
+                &corpus,
+                &candidates,
+                &mut report.skipped,
+            )
+            .await;
+            candidates.extend(from_model);
+        }
         if candidates.is_empty() {
             nothing(
                 &mut report,
@@ -218,6 +266,6 @@ fn dedup(mut items: Vec<String>) -> Vec<String> {
 #[async_trait]
 impl Optimizer for GenieOptimizer {
     async fn propose(&self, request: &ProposalRequest) -> Result<Proposal, WorkerError> {
-        Ok(self.propose_with_report(request)?.proposal)
+        Ok(self.propose_with_report(request).await?.proposal)
     }
 }

@@ -17,8 +17,8 @@ fn patches(proposal: &Proposal) -> Vec<Patch> {
         .unwrap_or_default()
 }
 
-#[test]
-fn a_held_out_row_cannot_reach_the_optimizer() {
+#[tokio::test]
+async fn a_held_out_row_cannot_reach_the_optimizer() {
     let mut row = rows().remove(0);
     row.split = Split::HeldOut;
     assert_eq!(
@@ -31,11 +31,12 @@ fn a_held_out_row_cannot_reach_the_optimizer() {
     assert!(error.to_string().contains("held out"), "{error}");
 }
 
-#[test]
-fn proposals_copying_a_train_or_held_out_benchmark_are_rewritten_or_dropped() {
+#[tokio::test]
+async fn proposals_copying_a_train_or_held_out_benchmark_are_rewritten_or_dropped() {
     let optimizer = GenieOptimizer::default();
     let plain = optimizer
         .propose_with_report(&request(Lever::SpaceInstructions))
+        .await
         .unwrap();
     let examples: Vec<(String, String)> = patches(&plain.proposal)
         .into_iter()
@@ -65,7 +66,7 @@ fn proposals_copying_a_train_or_held_out_benchmark_are_rewritten_or_dropped() {
             copied_sql,
         ),
     ]);
-    let report = optimizer.propose_with_report(&leaky).unwrap();
+    let report = optimizer.propose_with_report(&leaky).await.unwrap();
     let by_id = |id: &str| {
         report
             .leakage
@@ -119,12 +120,13 @@ fn proposals_copying_a_train_or_held_out_benchmark_are_rewritten_or_dropped() {
     );
 }
 
-#[test]
-fn a_rolled_back_patch_is_not_proposed_again() {
+#[tokio::test]
+async fn a_rolled_back_patch_is_not_proposed_again() {
     let optimizer = GenieOptimizer::default();
     let first = patches(
         &optimizer
             .propose_with_report(&request(Lever::SpaceInstructions))
+            .await
             .unwrap()
             .proposal,
     );
@@ -136,7 +138,7 @@ fn a_rolled_back_patch_is_not_proposed_again() {
         kept: false,
         reason: Some("slice accuracy fell from 60 to 55".to_owned()),
     }];
-    let report = optimizer.propose_with_report(&again).unwrap();
+    let report = optimizer.propose_with_report(&again).await.unwrap();
     let second = patches(&report.proposal);
     assert!(!second.iter().any(|patch| patch.op == rolled_back.op));
     assert_eq!(second.len(), first.len() - 1);
@@ -163,7 +165,12 @@ fn a_rolled_back_patch_is_not_proposed_again() {
         kept: false,
         reason: None,
     }];
-    match optimizer.propose_with_report(&again).unwrap().proposal {
+    match optimizer
+        .propose_with_report(&again)
+        .await
+        .unwrap()
+        .proposal
+    {
         Proposal::Nothing { reason } => assert!(reason.contains("tried before"), "{reason}"),
         Proposal::Patches { patch_set, .. } => panic!("{patch_set:?}"),
     }

@@ -9,9 +9,10 @@ use genie_optimizer::{Config, GenieOptimizer};
 
 use crate::support::{applied, request};
 
-fn patch_set(lever: Lever) -> PatchSet {
+async fn patch_set(lever: Lever) -> PatchSet {
     let report = GenieOptimizer::default()
         .propose_with_report(&request(lever))
+        .await
         .unwrap();
     match report.proposal {
         Proposal::Patches { patch_set, .. } => patch_set,
@@ -19,30 +20,30 @@ fn patch_set(lever: Lever) -> PatchSet {
     }
 }
 
-#[test]
-fn lever_1_patch_set() {
-    insta::assert_json_snapshot!(patch_set(Lever::UcMetadata));
+#[tokio::test]
+async fn lever_1_patch_set() {
+    insta::assert_json_snapshot!(patch_set(Lever::UcMetadata).await);
 }
 
-#[test]
-fn lever_2_patch_set() {
-    insta::assert_json_snapshot!(patch_set(Lever::MetricViews));
+#[tokio::test]
+async fn lever_2_patch_set() {
+    insta::assert_json_snapshot!(patch_set(Lever::MetricViews).await);
 }
 
-#[test]
-fn lever_6_patch_set() {
-    insta::assert_json_snapshot!(patch_set(Lever::SpaceInstructions));
+#[tokio::test]
+async fn lever_6_patch_set() {
+    insta::assert_json_snapshot!(patch_set(Lever::SpaceInstructions).await);
 }
 
-#[test]
-fn every_set_passes_the_check_applies_and_names_its_cluster() {
+#[tokio::test]
+async fn every_set_passes_the_check_applies_and_names_its_cluster() {
     for lever in [
         Lever::UcMetadata,
         Lever::MetricViews,
         Lever::SpaceInstructions,
     ] {
         let request = request(lever);
-        let set = patch_set(lever);
+        let set = patch_set(lever).await;
         assert_eq!(set.lever, lever);
         assert!(
             set.check(&SpaceUsage::of(request.metadata.config()))
@@ -62,10 +63,10 @@ fn every_set_passes_the_check_applies_and_names_its_cluster() {
     }
 }
 
-#[test]
-fn lever_1_decodes_codes_with_the_questions_words() {
+#[tokio::test]
+async fn lever_1_decodes_codes_with_the_questions_words() {
     let request = request(Lever::UcMetadata);
-    let space = applied(&request, &patch_set(Lever::UcMetadata));
+    let space = applied(&request, &patch_set(Lever::UcMetadata).await);
     let orders = space.data_source("main.retail.ord_hdr").unwrap();
     let status = orders.column("sts_cd").unwrap();
     assert!(status.format_assistance() && status.entity_matching());
@@ -102,9 +103,9 @@ fn lever_1_decodes_codes_with_the_questions_words() {
     );
 }
 
-#[test]
-fn lever_6_joins_on_the_ground_truths_keys_and_names_concepts_first() {
-    let set = patch_set(Lever::SpaceInstructions);
+#[tokio::test]
+async fn lever_6_joins_on_the_ground_truths_keys_and_names_concepts_first() {
+    let set = patch_set(Lever::SpaceInstructions).await;
     let first_example = set
         .patches
         .iter()
@@ -159,8 +160,8 @@ fn lever_6_joins_on_the_ground_truths_keys_and_names_concepts_first() {
     ));
 }
 
-#[test]
-fn levers_without_evidence_say_why() {
+#[tokio::test]
+async fn levers_without_evidence_say_why() {
     let optimizer = GenieOptimizer::default();
     for (lever, expected) in [
         (Lever::Functions, "map to lever 3"),
@@ -169,6 +170,7 @@ fn levers_without_evidence_say_why() {
     ] {
         match optimizer
             .propose_with_report(&request(lever))
+            .await
             .unwrap()
             .proposal
         {
@@ -178,11 +180,12 @@ fn levers_without_evidence_say_why() {
     }
 }
 
-#[test]
-fn the_same_request_gives_the_same_set_and_hash() {
+#[tokio::test]
+async fn the_same_request_gives_the_same_set_and_hash() {
     for lever in Lever::ALL {
         let a = GenieOptimizer::default()
             .propose_with_report(&request(lever))
+            .await
             .unwrap();
         let mut shuffled = request(lever);
         let mut rows: Vec<_> = crate::support::failures().iter().cloned().collect();
@@ -193,6 +196,7 @@ fn the_same_request_gives_the_same_set_and_hash() {
             .collect();
         let b = GenieOptimizer::default()
             .propose_with_report(&shuffled)
+            .await
             .unwrap();
         let hash = |proposal: &Proposal| proposal.patch_set().map(PatchSet::content_hash);
         assert_eq!(
@@ -204,15 +208,17 @@ fn the_same_request_gives_the_same_set_and_hash() {
             a,
             GenieOptimizer::default()
                 .propose_with_report(&request(lever))
+                .await
                 .unwrap()
         );
     }
 }
 
-#[test]
-fn clusters_are_largest_first_with_stable_ids() {
+#[tokio::test]
+async fn clusters_are_largest_first_with_stable_ids() {
     let report = GenieOptimizer::default()
         .propose_with_report(&request(Lever::UcMetadata))
+        .await
         .unwrap();
     let sizes: Vec<usize> = report
         .clusters
@@ -235,12 +241,13 @@ fn clusters_are_largest_first_with_stable_ids() {
     assert!(repeatability_free);
 }
 
-#[test]
-fn exclusions_are_proposed_only_when_asked() {
-    let hidden = |config: Config| {
+#[tokio::test]
+async fn exclusions_are_proposed_only_when_asked() {
+    async fn hidden(config: Config) -> usize {
         let optimizer = GenieOptimizer::builder().config(config).build();
         match optimizer
             .propose_with_report(&request(Lever::UcMetadata))
+            .await
             .unwrap()
             .proposal
         {
@@ -251,13 +258,15 @@ fn exclusions_are_proposed_only_when_asked() {
                 .count(),
             Proposal::Nothing { .. } => 0,
         }
-    };
-    assert_eq!(hidden(Config::default()), 0);
+    }
+    assert_eq!(hidden(Config::default()).await, 0);
     assert!(
         hidden(Config {
             exclusion_min_failures: 4,
             ..Config::default()
-        }) > 0
+        })
+        .await
+            > 0
     );
 }
 
@@ -268,6 +277,10 @@ async fn the_trait_answers_the_reports_proposal() {
     let proposal = optimizer.propose(&request).await.unwrap();
     assert_eq!(
         proposal,
-        optimizer.propose_with_report(&request).unwrap().proposal
+        optimizer
+            .propose_with_report(&request)
+            .await
+            .unwrap()
+            .proposal
     );
 }
