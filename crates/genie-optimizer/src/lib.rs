@@ -46,6 +46,7 @@ mod guards;
 mod levers;
 mod model;
 mod optimizer;
+mod search;
 mod shape;
 mod words;
 
@@ -53,3 +54,4 @@ pub use config::Config;
 pub use error::OptimizerError;
 pub use guards::{LeakageAction, LeakageOutcome, Skipped};
 pub use optimizer::{GenieOptimizer, OptimizerBuilder, ProposalReport};
+pub use search::{FrontierEntry, SearchOutcome, SliceEvaluator};

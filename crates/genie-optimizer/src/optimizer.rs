@@ -26,7 +26,7 @@ use crate::levers::{self, Candidate, Context};
 #[derive(Clone, Default)]
 pub struct GenieOptimizer {
     config: Config,
-    llm: Option<Arc<dyn Llm>>,
+    pub(crate) llm: Option<Arc<dyn Llm>>,
     warehouse: Option<Arc<dyn Warehouse>>,
 }
 

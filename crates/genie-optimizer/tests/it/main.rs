@@ -3,4 +3,5 @@
 mod guards;
 mod model;
 mod retail;
+mod search;
 mod support;
