@@ -8,7 +8,9 @@ use std::collections::BTreeSet;
 use std::fmt::Write as _;
 
 use genie_core::catalog::CatalogSnapshot;
-use genie_core::patch::{Patch, PatchOp, PatchRefusal, PatchSet, apply_patch_set};
+use genie_core::patch::{
+    ExampleParameter, Patch, PatchOp, PatchRefusal, PatchSet, apply_patch_set,
+};
 use genie_core::session::PatchHistoryEntry;
 use genie_core::space::{SpaceConfig, SpaceUsage};
 use genie_core::taxonomy::Lever;
@@ -143,6 +145,7 @@ fn rewrite(patch: &Patch, guard: &LeakageGuard) -> Option<Patch> {
             question,
             sql,
             usage_guidance,
+            parameters,
         } => {
             if !guard.text_leaks(question).is_empty() {
                 let guidance = usage_guidance.clone()?;
@@ -150,7 +153,9 @@ fn rewrite(patch: &Patch, guard: &LeakageGuard) -> Option<Patch> {
                 *usage_guidance = None;
             }
             if !guard.sql_leaks(sql).is_empty() {
-                *sql = parameterize_all(sql)?;
+                let (rewritten, added) = parameterize_all(sql)?;
+                *sql = rewritten;
+                parameters.extend(added);
             }
         }
         PatchOp::AddInstruction { value } => {
@@ -179,14 +184,16 @@ fn rewrite(patch: &Patch, guard: &LeakageGuard) -> Option<Patch> {
         .then_some(rewritten)
 }
 
-/// `sql` with every remaining literal a parameter (`:value1`, …).
-fn parameterize_all(sql: &str) -> Option<String> {
+/// `sql` with every remaining literal a parameter (`:value1`, …), and those
+/// parameters.
+fn parameterize_all(sql: &str) -> Option<(String, Vec<ExampleParameter>)> {
     let normalized = genie_core::sql::normalize(sql).ok()?;
     let (template, literals) = template(&normalized);
     if literals.is_empty() {
         return None;
     }
     let mut out = String::new();
+    let mut added = Vec::new();
     let mut pieces = template.split('?');
     out.push_str(pieces.next().unwrap_or_default());
     for (index, piece) in pieces.enumerate() {
@@ -199,9 +206,14 @@ fn parameterize_all(sql: &str) -> Option<String> {
             }
         }
         let _ = write!(out, ":value{}", index + 1);
+        added.push(ExampleParameter {
+            name: format!("value{}", index + 1),
+            type_hint: kind.sql_type().to_owned(),
+            description: None,
+        });
         out.push_str(piece);
     }
-    Some(out)
+    Some((out, added))
 }
 
 /// The ranked candidates as one set that passes [`PatchSet::check`] and applies:

@@ -19,7 +19,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 
 use genie_core::evaluation::BlameItem;
-use genie_core::patch::{PatchOp, Relationship, Risk};
+use genie_core::patch::{ExampleParameter, PatchOp, Relationship, Risk};
 use genie_core::space::SnippetKind;
 use genie_core::taxonomy::{FailureType, Lever};
 
@@ -577,6 +577,7 @@ pub(crate) fn example(
         .collect();
     let mut names: BTreeMap<String, usize> = BTreeMap::new();
     let mut parameters: Vec<String> = Vec::new();
+    let mut declared: Vec<ExampleParameter> = Vec::new();
     let mut sql = String::new();
     let mut pieces = first.template.split('?');
     sql.push_str(pieces.next().unwrap_or_default());
@@ -600,6 +601,11 @@ pub(crate) fn example(
             }
             sql.push(':');
             sql.push_str(&name);
+            declared.push(ExampleParameter {
+                name: name.clone(),
+                type_hint: literal.kind.sql_type().to_owned(),
+                description: Some(humanize(&name)),
+            });
             parameters.push(name);
         } else if literal.kind == LiteralKind::String
             || matches!(literal.kind, LiteralKind::Date | LiteralKind::Timestamp)
@@ -681,6 +687,7 @@ pub(crate) fn example(
                 question: capitalize(&question),
                 sql,
                 usage_guidance: Some(usage),
+                parameters: declared,
             },
             Risk::Medium,
             format!(

@@ -145,6 +145,20 @@ async fn lever_6_joins_on_the_ground_truths_keys_and_names_concepts_first() {
         ),
         "{joins:?}"
     );
+    let examples = space.example_question_sqls();
+    assert!(!examples.is_empty());
+    for example in examples {
+        let sql = example.sql.joined();
+        for parameter in example.parameters() {
+            assert!(sql.contains(&format!(":{}", parameter.name)), "{sql}");
+        }
+        let markers = sql.matches(" :").count() + sql.matches("(:").count();
+        assert_eq!(
+            markers,
+            example.parameters().len(),
+            "every marker is declared: {sql}"
+        );
+    }
     let revenue = space
         .snippets(SnippetKind::Measure)
         .iter()
