@@ -575,6 +575,18 @@ pub(crate) fn example(
         .iter()
         .filter_map(|(row, _)| row.expected.as_ref())
         .collect();
+    // The values the question names: literals of `WHERE` conditions it does not take
+    // for granted (a measure's own codes and implicit rules stay).
+    let implicit = implicit_conditions(rows[0].0, first);
+    let tables: Vec<String> = first.facts.tables.iter().map(|t| t.name.clone()).collect();
+    let named: BTreeSet<String> = first
+        .facts
+        .filters
+        .iter()
+        .filter(|filter| filter.clause == genie_core::sql::FilterClause::Where)
+        .filter(|filter| !implicit.contains(&shorten(&filter.expression, &tables)))
+        .flat_map(|filter| filter.literals.iter().cloned())
+        .collect();
     let mut names: BTreeMap<String, usize> = BTreeMap::new();
     let mut parameters: Vec<String> = Vec::new();
     let mut declared: Vec<ExampleParameter> = Vec::new();
@@ -586,10 +598,15 @@ pub(crate) fn example(
         let differs = shapes
             .iter()
             .any(|shape| shape.literals.get(index).map(|l| &l.value) != Some(&literal.value));
-        let parameterize = all
-            || differs
-            || (rows.len() == 1
-                && matches!(literal.kind, LiteralKind::Date | LiteralKind::Timestamp));
+        // One failure: its dates and the values its question names are the question's
+        // own; the conditions it takes for granted stay.
+        let own = rows.len() == 1
+            && match literal.kind {
+                LiteralKind::Date | LiteralKind::Timestamp => true,
+                LiteralKind::String => named.contains(&literal.value),
+                LiteralKind::Integer | LiteralKind::Decimal => false,
+            };
+        let parameterize = all || differs || own;
         if parameterize {
             let name = parameter_name(first, index, &mut names);
             if matches!(literal.kind, LiteralKind::Date | LiteralKind::Timestamp) {
@@ -622,13 +639,13 @@ pub(crate) fn example(
     let measures: Vec<String> = first
         .projection
         .iter()
-        .filter(|item| !item.bare_column)
+        .filter(|item| item.aggregate || (item.alias.is_some() && item.columns.is_empty()))
         .filter_map(|item| item.alias.as_deref().map(humanize))
         .collect();
     let dimensions: Vec<String> = first
         .projection
         .iter()
-        .filter(|item| item.bare_column)
+        .filter(|item| !item.aggregate && !item.columns.is_empty())
         .map(|item| {
             item.alias.clone().unwrap_or_else(|| {
                 item.columns
