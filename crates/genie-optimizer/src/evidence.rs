@@ -281,3 +281,114 @@ fn read_row(row: &EvaluationRow) -> Evidence {
         findings,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use genie_core::benchmark::{Priority, Split};
+    use genie_core::evaluation::{Judge, JudgeVerdict, VerdictSource};
+    use genie_core::workers::TrainFailure;
+
+    use super::*;
+
+    fn verdict(judge: Judge, failure_type: FailureType, blame: Vec<BlameItem>) -> JudgeVerdict {
+        JudgeVerdict {
+            judge,
+            outcome: Outcome::Fail,
+            rationale: String::new(),
+            failure_type: Some(failure_type),
+            blame_set: blame,
+            counterfactual_fix: None,
+            source: VerdictSource::Code,
+        }
+    }
+
+    fn row(id: &str, primary: FailureType, verdicts: Vec<JudgeVerdict>) -> TrainFailure {
+        TrainFailure::try_from(EvaluationRow {
+            id: id.to_owned(),
+            question: "How many open tickets?".to_owned(),
+            split: Split::Train,
+            priority: Priority::P1,
+            category: None,
+            expected_asset: AssetType::Table,
+            expected_sql: "SELECT COUNT(*) FROM main.s.tickets WHERE st = 'O'".to_owned(),
+            genie_sql: Some("SELECT COUNT(*) FROM main.s.tickets".to_owned()),
+            answer_status: None,
+            correct: false,
+            excluded: None,
+            failure_type: Some(primary),
+            verdicts,
+            comparison: None,
+            arbiter: None,
+            expected_result_hash: None,
+            genie_result_hash: None,
+        })
+        .unwrap()
+    }
+
+    #[test]
+    fn findings_merge_by_type_and_clusters_are_largest_first() {
+        let column = BlameItem::Column {
+            table: "main.s.tickets".to_owned(),
+            column: "st".to_owned(),
+        };
+        let join = BlameItem::Join {
+            left: "main.s.tickets".to_owned(),
+            right: "main.s.teams".to_owned(),
+        };
+        let failures: TrainFailures = [
+            row(
+                "b",
+                FailureType::MissingJoin,
+                vec![
+                    verdict(
+                        Judge::SchemaAccuracy,
+                        FailureType::MissingJoin,
+                        vec![join.clone()],
+                    ),
+                    verdict(
+                        Judge::LogicalAccuracy,
+                        FailureType::UnknownFilterValue,
+                        vec![column.clone()],
+                    ),
+                    verdict(
+                        Judge::ResultCorrectness,
+                        FailureType::MissingJoin,
+                        vec![join.clone()],
+                    ),
+                ],
+            ),
+            row(
+                "a",
+                FailureType::UnknownFilterValue,
+                vec![verdict(
+                    Judge::LogicalAccuracy,
+                    FailureType::UnknownFilterValue,
+                    vec![column.clone()],
+                )],
+            ),
+        ]
+        .into_iter()
+        .collect();
+        let corpus = Corpus::read(&failures);
+        assert_eq!(corpus.rows[0].id, "a", "rows in id order");
+        let b = corpus.row("b").unwrap();
+        assert_eq!(b.findings.len(), 2);
+        assert!(b.findings[0].primary && b.findings[0].failure_type == FailureType::MissingJoin);
+        assert!(!b.findings[1].primary);
+        assert_eq!(corpus.clusters.len(), 2);
+        let first = &corpus.clusters[0];
+        assert_eq!(first.failure_type, FailureType::UnknownFilterValue);
+        assert_eq!(first.question_ids, ["a", "b"]);
+        assert_eq!(
+            first.id,
+            ClusterId::of(FailureType::UnknownFilterValue, &[column])
+        );
+        assert_eq!(first.lever, Lever::UcMetadata);
+        assert_eq!(corpus.clusters[1].lever, Lever::SpaceInstructions);
+        assert_eq!(corpus.clusters_for(Lever::MetricViews).len(), 0);
+        assert_eq!(
+            corpus.cluster_of(&[("b".to_owned(), FailureType::MissingJoin)]),
+            Some(corpus.clusters[1].id.clone())
+        );
+    }
+}

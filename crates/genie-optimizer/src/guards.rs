@@ -313,3 +313,144 @@ pub(crate) fn rank(mut candidates: Vec<Candidate>) -> Vec<Candidate> {
     });
     candidates
 }
+
+#[cfg(test)]
+mod tests {
+    use genie_core::benchmark::{
+        AssetType, Benchmark, BenchmarkSet, BenchmarkSource, Priority, Split,
+    };
+    use genie_core::patch::Risk;
+
+    use super::*;
+
+    fn guard() -> LeakageGuard {
+        let benchmark = |id: &str, split, question: &str, sql: &str| Benchmark {
+            id: id.to_owned(),
+            question: question.to_owned(),
+            expected_sql: sql.to_owned(),
+            expected_asset: AssetType::Table,
+            priority: Priority::P1,
+            split,
+            category: None,
+            order_matters: None,
+            source: BenchmarkSource::User,
+            line: 0,
+        };
+        LeakageGuard::new(&BenchmarkSet::new(
+            None,
+            vec![
+                benchmark(
+                    "t",
+                    Split::Train,
+                    "Which five shops sold the most widgets last spring?",
+                    "SELECT shop, SUM(n) AS sold FROM main.s.sales WHERE kind = 'W' GROUP BY shop",
+                ),
+                benchmark(
+                    "h",
+                    Split::HeldOut,
+                    "How many returns did the northern branches log in total?",
+                    "SELECT COUNT(*) FROM main.s.returns WHERE area = 'N'",
+                ),
+            ],
+            Vec::new(),
+        ))
+    }
+
+    fn candidate(op: PatchOp) -> Candidate {
+        Candidate {
+            patches: vec![Patch {
+                lever: op.natural_lever(),
+                op,
+                risk: Risk::Medium,
+                rationale: "test".to_owned(),
+                fixes: vec!["t".to_owned()],
+                cluster: None,
+            }],
+            concept: false,
+            kind: 0,
+        }
+    }
+
+    #[test]
+    fn leaking_lines_synonyms_and_sql_are_rewritten_or_dropped() {
+        let guard = guard();
+        let mut actions = Vec::new();
+        let kept = guard_leakage(
+            vec![
+                candidate(PatchOp::AddInstruction {
+                    value: "How many returns did the northern branches log in total?\nReturns are counted per line."
+                        .to_owned(),
+                }),
+                candidate(PatchOp::AddExampleSql {
+                    question: "Sold by shop for a kind".to_owned(),
+                    sql: "SELECT shop, SUM(n) AS sold FROM main.s.sales WHERE kind = 'W' GROUP BY shop".to_owned(),
+                    usage_guidance: None,
+                    parameters: Vec::new(),
+                }),
+                candidate(PatchOp::SetTableDescription {
+                    target: "main.s.returns".to_owned(),
+                    value: "How many returns did the northern branches log in total?".to_owned(),
+                }),
+            ],
+            &guard,
+            &mut actions,
+        );
+        assert_eq!(kept.len(), 2);
+        assert_eq!(actions.len(), 3);
+        let PatchOp::AddInstruction { value } = &kept[0].patches[0].op else {
+            panic!()
+        };
+        assert_eq!(value, "Returns are counted per line.");
+        let PatchOp::AddExampleSql {
+            sql, parameters, ..
+        } = &kept[1].patches[0].op
+        else {
+            panic!()
+        };
+        assert!(sql.contains(":value1"), "{sql}");
+        assert_eq!(parameters.len(), 1);
+        assert_eq!(actions[2].outcome, LeakageOutcome::Dropped);
+        assert_eq!(actions[0].leaks[0].split, Split::HeldOut);
+        for candidate in &kept {
+            assert!(guard.patch_leaks(&candidate.patches[0]).is_empty());
+        }
+    }
+
+    #[test]
+    fn tried_patches_are_skipped_with_the_history_reason() {
+        let tried = candidate(PatchOp::AddSampleQuestion {
+            value: "Sales by shop".to_owned(),
+        });
+        let fresh = candidate(PatchOp::AddSampleQuestion {
+            value: "Returns by area".to_owned(),
+        });
+        let history = vec![PatchHistoryEntry {
+            iteration: 2,
+            patches: tried.patches.clone(),
+            kept: false,
+            reason: Some("P0 question q7 failed".to_owned()),
+        }];
+        let mut skipped = Vec::new();
+        let kept = reflect(vec![tried, fresh.clone()], &history, &mut skipped);
+        assert_eq!(kept, vec![fresh]);
+        assert_eq!(
+            skipped[0].reason,
+            "tried before: rolled back in iteration 2 (P0 question q7 failed)"
+        );
+    }
+
+    #[test]
+    fn every_literal_becomes_a_parameter() {
+        let (sql, parameters) = parameterize_all(
+            "SELECT a FROM main.s.t WHERE d >= DATE '2024-01-01' AND k = 'X' AND n > 3",
+        )
+        .unwrap();
+        assert_eq!(
+            sql,
+            "SELECT a FROM main.s.t WHERE d >= :value1 AND k = :value2 AND n > :value3"
+        );
+        let types: Vec<&str> = parameters.iter().map(|p| p.type_hint.as_str()).collect();
+        assert_eq!(types, ["DATE", "STRING", "INT"]);
+        assert!(parameterize_all("SELECT a FROM main.s.t").is_none());
+    }
+}

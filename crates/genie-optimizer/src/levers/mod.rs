@@ -261,3 +261,22 @@ pub(crate) fn explained_words(words: &[String], names: &[&str]) -> BTreeSet<Stri
         .cloned()
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn labels_come_from_words_no_name_explains() {
+        let words = crate::words::words("How many customers are gold loyalty members?");
+        let explained = explained_words(&words, &["cust_dim", "loy_sts"]);
+        assert!(explained.contains("customers") && explained.contains("loyalty"));
+        assert_eq!(label_for("G", &words, &explained).as_deref(), Some("gold"));
+        assert_eq!(label_for("X", &words, &explained), None);
+        let words = crate::words::words("Revenue of West Coast stores");
+        assert_eq!(
+            label_for("WC", &words, &BTreeSet::new()).as_deref(),
+            Some("west coast")
+        );
+    }
+}
