@@ -22,5 +22,5 @@ pub use apply::{
 };
 pub use inverse::{Container, RestoreError, SpaceRestore, SpaceUndo, restore_space};
 pub use log::{AppliedPatch, ApplyBase, ApplyLog, DdlChange, UcWrite};
-pub use op::{ColumnTarget, PatchOp, Relationship, UcObject};
+pub use op::{ColumnTarget, ExampleParameter, PatchOp, Relationship, UcObject};
 pub use set::{ClusterId, Patch, PatchConflict, PatchSet, Risk};

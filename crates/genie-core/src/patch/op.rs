@@ -61,6 +61,18 @@ impl Relationship {
     }
 }
 
+/// A parameter of an `add_example_sql` patch's SQL (`:region`).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct ExampleParameter {
+    /// The marker's name, without the colon.
+    pub name: String,
+    /// Its SQL type (`STRING`, `DATE`, `INT`, …).
+    pub type_hint: String,
+    /// What it stands for.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+}
+
 /// One metadata change. Serialised with its `op` name as the tag.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "op", rename_all = "snake_case")]
@@ -184,6 +196,10 @@ pub enum PatchOp {
         sql: String,
         /// When Genie should use it.
         usage_guidance: Option<String>,
+        /// The `:name` parameters its SQL uses (a parameterised example is a trusted
+        /// asset), sorted by name when applied.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        parameters: Vec<ExampleParameter>,
     },
     /// Lever 6: remove an example question SQL.
     RemoveExampleSql {

@@ -394,6 +394,7 @@ mod tests {
                     question: format!("question {i}"),
                     sql: "SELECT 1".to_owned(),
                     usage_guidance: None,
+                    parameters: Vec::new(),
                 })
             })
             .collect();

@@ -183,6 +183,7 @@ fn written(op: &PatchOp) -> (Vec<&str>, Vec<&str>) {
             question,
             sql,
             usage_guidance,
+            ..
         } => {
             let mut texts = vec![question.as_str()];
             texts.extend(usage_guidance.as_deref());
@@ -337,6 +338,7 @@ mod tests {
                     question: "How many orders?".to_owned(),
                     sql: "SELECT COUNT(*) FROM main.sales.orders".to_owned(),
                     usage_guidance: None,
+                    parameters: Vec::new(),
                 }),
             ],
         };

@@ -4,10 +4,10 @@ use super::new_ids::IdMaker;
 use super::{Inapplicable, PatchEffect, Step, json};
 use crate::catalog::{CatalogSnapshot, object_key};
 use crate::patch::inverse::{Container, SpaceRestore, SpaceUndo, absent_containers};
-use crate::patch::{ColumnTarget, PatchOp};
+use crate::patch::{ColumnTarget, ExampleParameter, PatchOp};
 use crate::space::{
     ColumnConfig, ExampleQuestionSql, JoinSpec, JoinTable, SampleQuestion, SnippetKind,
-    SpaceConfig, SqlFunction, SqlSnippet, TableConfig, TextInstruction, TextLines,
+    SpaceConfig, SqlFunction, SqlParameter, SqlSnippet, TableConfig, TextInstruction, TextLines,
 };
 
 /// Applies one space op to `config` (canonical before, not re-sorted after).
@@ -110,7 +110,17 @@ pub(super) fn apply(
             question,
             sql,
             usage_guidance,
-        } => add_example(config, question, sql, usage_guidance.as_deref(), ids),
+            parameters,
+        } => add_example(
+            config,
+            &Example {
+                question,
+                sql,
+                usage_guidance: usage_guidance.as_deref(),
+                parameters,
+            },
+            ids,
+        ),
         PatchOp::RemoveExampleSql { target } => remove_example(config, target),
         PatchOp::AddJoinSpec {
             left,
@@ -301,13 +311,25 @@ fn update_instruction(
     ))
 }
 
+/// An `add_example_sql` op's fields.
+struct Example<'a> {
+    question: &'a str,
+    sql: &'a str,
+    usage_guidance: Option<&'a str>,
+    parameters: &'a [ExampleParameter],
+}
+
 fn add_example(
     config: &mut SpaceConfig,
-    question: &str,
-    sql: &str,
-    usage_guidance: Option<&str>,
+    example: &Example<'_>,
     ids: &mut IdMaker,
 ) -> Result<Step, Inapplicable> {
+    let Example {
+        question,
+        sql,
+        usage_guidance,
+        parameters,
+    } = *example;
     not_blank(question, "question")?;
     not_blank(sql, "sql")?;
     if config
@@ -328,6 +350,20 @@ fn add_example(
         usage_guidance: usage_guidance
             .filter(|guidance| !guidance.trim().is_empty())
             .map(TextLines::from_text),
+        parameters: (!parameters.is_empty()).then(|| {
+            let mut declared: Vec<SqlParameter> = parameters
+                .iter()
+                .map(|parameter| SqlParameter {
+                    name: parameter.name.clone(),
+                    type_hint: Some(parameter.type_hint.clone()),
+                    description: parameter.description.as_deref().map(TextLines::from_text),
+                    ..SqlParameter::default()
+                })
+                .collect();
+            declared.sort_by(|a, b| a.name.cmp(&b.name));
+            declared.dedup_by(|a, b| a.name == b.name);
+            declared
+        }),
         ..ExampleQuestionSql::default()
     };
     let after = Some(json(&example));

@@ -11,7 +11,9 @@ use proptest::test_runner::TestRunner;
 
 use super::support::{NOW, assert_round_trip, set};
 use crate::catalog::{CatalogColumn, CatalogSnapshot, CatalogTable, Routine};
-use crate::patch::{ColumnTarget, PatchOp, PatchRefusal, Relationship, UcObject, apply_patch_set};
+use crate::patch::{
+    ColumnTarget, ExampleParameter, PatchOp, PatchRefusal, Relationship, UcObject, apply_patch_set,
+};
 use crate::space::{
     ColumnConfig, ExampleQuestionSql, JoinSpec, JoinTable, SampleQuestion, SnippetKind,
     SpaceConfig, SqlFunction, SqlSnippet, TableConfig, TextInstruction, TextLines,
@@ -334,6 +336,15 @@ fn op() -> impl Strategy<Value = PatchOp> {
                 question,
                 sql: format!("SELECT {n}"),
                 usage_guidance,
+                parameters: if n % 2 == 1 {
+                    vec![ExampleParameter {
+                        name: "n".to_owned(),
+                        type_hint: "INT".to_owned(),
+                        description: None,
+                    }]
+                } else {
+                    Vec::new()
+                },
             }
         ),
         (200..203_u64).prop_map(|n| PatchOp::RemoveExampleSql { target: id(n) }),

@@ -3,7 +3,7 @@
 use serde_json::json;
 
 use super::support::{EXAMPLE_ID, apply, apply_to, base, orders, refuse, refuse_on, target};
-use crate::patch::{PatchChange, PatchOp, Relationship, SpaceUndo};
+use crate::patch::{ExampleParameter, PatchChange, PatchOp, Relationship, SpaceUndo};
 use crate::space::{SnippetKind, SpaceConfig, TextInstruction};
 
 fn text(value: &str) -> String {
@@ -325,13 +325,38 @@ fn add_and_remove_example_sql() {
         },
         PatchOp::AddExampleSql {
             question: text("Revenue by region?"),
-            sql: text("SELECT region, SUM(amount)\nFROM main.sales.orders\nGROUP BY region"),
+            sql: text(
+                "SELECT region, SUM(amount)\nFROM main.sales.orders\nWHERE order_date >= :since \
+                 AND region = :region\nGROUP BY region",
+            ),
             usage_guidance: Some(text("Any per-region revenue question")),
+            parameters: vec![
+                ExampleParameter {
+                    name: text("since"),
+                    type_hint: text("DATE"),
+                    description: None,
+                },
+                ExampleParameter {
+                    name: text("region"),
+                    type_hint: text("STRING"),
+                    description: Some(text("Region code")),
+                },
+            ],
         },
     ]);
     let examples = application.config.example_question_sqls();
     assert_eq!(examples.len(), 1);
-    assert_eq!(examples[0].sql.lines().len(), 3);
+    let declared: Vec<(&str, Option<&str>)> = examples[0]
+        .parameters()
+        .iter()
+        .map(|parameter| (parameter.name.as_str(), parameter.type_hint.as_deref()))
+        .collect();
+    assert_eq!(
+        declared,
+        [("region", Some("STRING")), ("since", Some("DATE"))],
+        "declared, sorted by name"
+    );
+    assert_eq!(examples[0].sql.lines().len(), 4);
     assert_eq!(
         examples[0].usage_guidance.as_ref().unwrap().joined(),
         "Any per-region revenue question"
@@ -351,6 +376,7 @@ fn add_and_remove_example_sql() {
             question: text("how  many ORDERS?"),
             sql: text("SELECT 1"),
             usage_guidance: None,
+            parameters: Vec::new(),
         }]),
         "patch 0 (`add_example_sql`) cannot be applied: the space already has an example SQL \
          for `how  many ORDERS?`"
