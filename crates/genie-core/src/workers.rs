@@ -25,8 +25,8 @@ mod leakage;
 mod optimizer;
 
 pub use applier::{
-    Applier, ApplyFailure, ApplyRequest, BundleWrite, CloneRequest, ClonedSpace, ExportRequest,
-    RollbackRequest, UcWrites,
+    Applier, ApplyFailure, ApplyRequest, BundleFileChange, BundleVerification, BundleWrite,
+    CleanUp, CloneRequest, ClonedSpace, CopyRecord, ExportRequest, RollbackRequest, UcWrites,
 };
 pub use dev_spaces::{
     DevCopy, DevSpace, DevSpaces, DevSpacesError, PromotionApproval, PromotionRecord,
