@@ -1,0 +1,1 @@
+//! Failures at each step leave nothing applied.
