@@ -10,6 +10,7 @@
 //! (nothing, unless an undo failed too).
 
 use genie_core::catalog::{CatalogScope, read_catalog};
+use genie_core::error::PortErrorKind;
 use genie_core::patch::{AppliedPatch, ApplyLog, PatchEffect, UcWrite, apply_patch_set};
 use genie_core::ports::{BundleFile, ExecuteOptions};
 use genie_core::space::SpaceId;
@@ -254,15 +255,23 @@ impl Run<'_> {
                     .change
                     .ddl()
                     .expect("a live write has DDL");
-                self.ddl_run.push(index);
-                self.applier
-                    .warehouse
-                    .execute_ddl(&ddl.forward)
-                    .await
-                    .map_err(|source| ApplierError::Ddl {
+                if let Err(source) = self.applier.warehouse.execute_ddl(&ddl.forward).await {
+                    // A statement the engine ran and refused took no effect; after a
+                    // timeout or an outage it may have, so its inverse runs too.
+                    if !matches!(
+                        source.kind,
+                        PortErrorKind::StatementFailed
+                            | PortErrorKind::InvalidRequest
+                            | PortErrorKind::Unauthorized
+                    ) {
+                        self.ddl_run.push(index);
+                    }
+                    return Err(ApplierError::Ddl {
                         statement: ddl.forward.clone(),
                         source,
-                    })?;
+                    });
+                }
+                self.ddl_run.push(index);
                 tracing::info!(statement = ddl.forward, "Unity Catalog statement run");
             }
         }

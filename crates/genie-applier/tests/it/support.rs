@@ -21,7 +21,9 @@ use genie_databricks::{
     DatabricksGenie, DatabricksWarehouse, PollPolicy, RateLimiter, RestClient, RetryPolicy, Token,
 };
 use genie_sandbox::fixture::Fixture;
-use genie_sandbox::server::{Faults, RunningSandbox, SandboxConfig, SeedSpace, WAREHOUSE_ID, serve};
+use genie_sandbox::server::{
+    Faults, RunningSandbox, SandboxConfig, SeedSpace, WAREHOUSE_ID, serve,
+};
 use serde_json::Value;
 
 pub(crate) const TOKEN: &str = "dapi-applier-test";
@@ -30,18 +32,26 @@ pub(crate) const PRODUCTION: &str = "01f0ee00000000000000000000000a01";
 pub(crate) const DOMAIN: &str = "retail";
 
 pub(crate) fn fixture_dir() -> PathBuf {
-    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures/retail"))
+    PathBuf::from(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../fixtures/retail"
+    ))
 }
 
 pub(crate) fn production_config() -> SpaceConfig {
     let path = fixture_dir().join("space.json");
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|error| panic!("`{}`: {error}", path.display()));
-    SpaceDocument::parse(&text).expect("retail space parses").into_config()
+    let text = std::fs::read_to_string(&path)
+        .unwrap_or_else(|error| panic!("`{}`: {error}", path.display()));
+    SpaceDocument::parse(&text)
+        .expect("retail space parses")
+        .into_config()
 }
 
 /// The sandbox with the retail data and its production space.
 pub(crate) async fn sandbox(faults: Faults) -> RunningSandbox {
-    let fixture = Fixture::load(&fixture_dir()).await.expect("retail fixture loads");
+    let fixture = Fixture::load(&fixture_dir())
+        .await
+        .expect("retail fixture loads");
     serve(
         fixture.engine,
         vec![SeedSpace {
@@ -49,7 +59,11 @@ pub(crate) async fn sandbox(faults: Faults) -> RunningSandbox {
             title: "Retail".to_owned(),
             config: production_config(),
         }],
-        SandboxConfig { token: TOKEN.to_owned(), faults, ..SandboxConfig::default() },
+        SandboxConfig {
+            token: TOKEN.to_owned(),
+            faults,
+            ..SandboxConfig::default()
+        },
     )
     .await
     .expect("sandbox starts")
@@ -58,7 +72,11 @@ pub(crate) async fn sandbox(faults: Faults) -> RunningSandbox {
 fn rest(server: &RunningSandbox) -> RestClient {
     let _ = rustls::crypto::ring::default_provider().install_default();
     RestClient::new(
-        Credentials { host: server.url(), token: Token::new(TOKEN), source: CredentialSource::Explicit },
+        Credentials {
+            host: server.url(),
+            token: Token::new(TOKEN),
+            source: CredentialSource::Explicit,
+        },
         RetryPolicy {
             initial_backoff: Duration::from_millis(5),
             max_backoff: Duration::from_millis(50),
@@ -105,12 +123,19 @@ pub(crate) fn applier_with(
     bundle: Arc<dyn BundleRepo>,
     config: Config,
 ) -> GenieApplier {
-    GenieApplier::builder(genie, warehouse, bundle).config(config).build()
+    GenieApplier::builder(genie, warehouse, bundle)
+        .config(config)
+        .build()
 }
 
 /// The applier over the real clients, the bundle in `dir/bundle`.
 pub(crate) fn applier(server: &RunningSandbox, dir: &TempDir) -> GenieApplier {
-    applier_with(genie(server), warehouse(server), Arc::new(FileBundleRepo::new(dir.bundle())), config(dir))
+    applier_with(
+        genie(server),
+        warehouse(server),
+        Arc::new(FileBundleRepo::new(dir.bundle())),
+        config(dir),
+    )
 }
 
 /// Both clones of production for `run`, and the run's spaces.
@@ -118,7 +143,11 @@ pub(crate) async fn clones(applier: &GenieApplier, run: &str) -> DevSpaces {
     let mut ids = Vec::new();
     for clone in [DevSpace::Best, DevSpace::Working] {
         let cloned = applier
-            .clone_space(&CloneRequest { source: SpaceId::new(PRODUCTION), clone, run_id: run.to_owned() })
+            .clone_space(&CloneRequest {
+                source: SpaceId::new(PRODUCTION),
+                clone,
+                run_id: run.to_owned(),
+            })
             .await
             .expect("clone made");
         ids.push(cloned.space_id);
@@ -129,20 +158,38 @@ pub(crate) async fn clones(applier: &GenieApplier, run: &str) -> DevSpaces {
 }
 
 pub(crate) fn patch(op: PatchOp) -> Patch {
-    Patch { lever: op.natural_lever(), op, risk: Risk::Low, rationale: "test".to_owned(), fixes: Vec::new(), cluster: None }
+    Patch {
+        lever: op.natural_lever(),
+        op,
+        risk: Risk::Low,
+        rationale: "test".to_owned(),
+        fixes: Vec::new(),
+        cluster: None,
+    }
 }
 
 pub(crate) fn set(ops: Vec<PatchOp>) -> PatchSet {
-    PatchSet { lever: Lever::UcMetadata, patches: ops.into_iter().map(patch).collect() }
+    PatchSet {
+        lever: Lever::UcMetadata,
+        patches: ops.into_iter().map(patch).collect(),
+    }
 }
 
 /// An apply request for `set` on the working clone as it is now.
-pub(crate) async fn request(genie: &dyn GenieApi, spaces: &DevSpaces, set: PatchSet, uc: UcWrites) -> ApplyRequest {
+pub(crate) async fn request(
+    genie: &dyn GenieApi,
+    spaces: &DevSpaces,
+    set: PatchSet,
+    uc: UcWrites,
+) -> ApplyRequest {
     let space = genie.get_space(spaces.working().as_str()).await.unwrap();
     ApplyRequest {
         spaces: spaces.clone(),
         patch_set: set,
-        base: ApplyBase { config_hash: space.config().unwrap().content_hash(), etag: space.etag },
+        base: ApplyBase {
+            config_hash: space.config().unwrap().content_hash(),
+            etag: space.etag,
+        },
         domain: DOMAIN.to_owned(),
         uc_writes: uc,
         now_ms: 1_790_000_000_000,
@@ -151,7 +198,14 @@ pub(crate) async fn request(genie: &dyn GenieApi, spaces: &DevSpaces, set: Patch
 
 /// The canonical JSON of a space's config.
 pub(crate) async fn canonical(genie: &dyn GenieApi, space_id: &str) -> String {
-    genie.get_space(space_id).await.unwrap().config().unwrap().canonicalized().to_json()
+    genie
+        .get_space(space_id)
+        .await
+        .unwrap()
+        .config()
+        .unwrap()
+        .canonicalized()
+        .to_json()
 }
 
 /// The sandbox's audit events.
@@ -172,7 +226,9 @@ pub(crate) async fn mutations(server: &RunningSandbox, space_id: &str) -> Vec<Va
     audit(server)
         .await
         .into_iter()
-        .filter(|event| event["event"] == "call" && event["space_id"] == space_id && event["status"] == 200)
+        .filter(|event| {
+            event["event"] == "call" && event["space_id"] == space_id && event["status"] == 200
+        })
         .collect()
 }
 
@@ -226,7 +282,20 @@ impl TempDir {
         }
         git(&bundle, &["init", "-q"]);
         git(&bundle, &["add", "-A"]);
-        git(&bundle, &["-c", "user.name=t", "-c", "user.email=t@t", "commit", "-q", "--allow-empty", "-m", "start"]);
+        git(
+            &bundle,
+            &[
+                "-c",
+                "user.name=t",
+                "-c",
+                "user.email=t@t",
+                "commit",
+                "-q",
+                "--allow-empty",
+                "-m",
+                "start",
+            ],
+        );
     }
 }
 
@@ -238,8 +307,17 @@ impl Drop for TempDir {
 
 /// Runs git in `dir`; its standard output.
 pub(crate) fn git(dir: &Path, arguments: &[&str]) -> String {
-    let output = Command::new("git").arg("-C").arg(dir).args(arguments).output().expect("git runs");
-    assert!(output.status.success(), "git {arguments:?}: {}", String::from_utf8_lossy(&output.stderr));
+    let output = Command::new("git")
+        .arg("-C")
+        .arg(dir)
+        .args(arguments)
+        .output()
+        .expect("git runs");
+    assert!(
+        output.status.success(),
+        "git {arguments:?}: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     String::from_utf8_lossy(&output.stdout).into_owned()
 }
 
@@ -252,7 +330,11 @@ pub(crate) struct FailingDdl {
 
 #[async_trait]
 impl Warehouse for FailingDdl {
-    async fn execute(&self, sql: &str, options: &genie_core::ports::ExecuteOptions) -> Result<ResultSet, PortError> {
+    async fn execute(
+        &self,
+        sql: &str,
+        options: &genie_core::ports::ExecuteOptions,
+    ) -> Result<ResultSet, PortError> {
         self.inner.execute(sql, options).await
     }
 
@@ -262,8 +344,43 @@ impl Warehouse for FailingDdl {
 
     async fn execute_ddl(&self, statement: &str) -> Result<(), PortError> {
         if statement.contains(&self.needle) {
-            return Err(PortError::new(PortErrorKind::StatementFailed, "injected: PERMISSION_DENIED"));
+            return Err(PortError::new(
+                PortErrorKind::StatementFailed,
+                "injected: PERMISSION_DENIED",
+            ));
         }
         self.inner.execute_ddl(statement).await
+    }
+}
+
+/// A bundle whose writes of paths containing `needle` fail (reads, removes and the
+/// diff go to the real directory).
+pub(crate) struct FailingWrite {
+    pub(crate) inner: FileBundleRepo,
+    pub(crate) needle: String,
+}
+
+#[async_trait]
+impl BundleRepo for FailingWrite {
+    async fn read(&self, path: &str) -> Result<Option<Vec<u8>>, PortError> {
+        self.inner.read(path).await
+    }
+
+    async fn write(&self, path: &str, content: &[u8]) -> Result<(), PortError> {
+        if path.contains(&self.needle) {
+            return Err(PortError::new(
+                PortErrorKind::Other,
+                format!("injected: cannot write `{path}`: No space left on device"),
+            ));
+        }
+        self.inner.write(path, content).await
+    }
+
+    async fn remove(&self, path: &str) -> Result<(), PortError> {
+        self.inner.remove(path).await
+    }
+
+    async fn diff(&self) -> Result<String, PortError> {
+        self.inner.diff().await
     }
 }
