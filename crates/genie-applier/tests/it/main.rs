@@ -6,4 +6,7 @@
 
 mod cycle;
 mod failures;
+mod propagation;
+mod resume;
+mod spaces;
 mod support;
