@@ -7,6 +7,7 @@
 mod cycle;
 mod failures;
 mod propagation;
+mod properties;
 mod resume;
 mod spaces;
 mod support;
