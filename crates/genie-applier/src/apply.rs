@@ -88,11 +88,11 @@ pub(crate) async fn apply(
             pending
         }
     };
-    Run {
+    Progress {
         applier,
         space_id: &space_id,
         pending: &pending,
-        ddl_run: Vec::new(),
+        live_done: Vec::new(),
         space_written: false,
         etag: now.etag().map(str::to_owned),
         files_written: 0,
@@ -119,13 +119,13 @@ async fn plan(
     .await
     .map_err(|source| ApplierError::Catalog {
         space_id: space_id.clone(),
-        source,
+        source: Box::new(source),
     })?;
     let application = apply_patch_set(&now.config, &catalog, &request.patch_set, request.now_ms)
         .map_err(|source| ApplierError::Refused {
             space_id: space_id.clone(),
             patch_set: key.patch_set_hash.short().to_owned(),
-            source,
+            source: Box::new(source),
         })?;
     let layout = &applier.config.layout;
     let mut applied = Vec::with_capacity(application.changes.len());
@@ -196,18 +196,18 @@ fn bundle_path(
 }
 
 /// One apply in progress: what has been done so far, so a failure undoes exactly it.
-struct Run<'a> {
+struct Progress<'a> {
     applier: &'a GenieApplier,
     space_id: &'a SpaceId,
     pending: &'a Pending,
     /// Indices of the patches whose statement ran (or may have run).
-    ddl_run: Vec<usize>,
+    live_done: Vec<usize>,
     space_written: bool,
     etag: Option<String>,
     files_written: usize,
 }
 
-impl Run<'_> {
+impl Progress<'_> {
     async fn execute(mut self, now: ReadSpace) -> Result<ApplyLog, ApplyFailure> {
         match self.steps(now).await {
             Ok(bundle) => {
@@ -247,7 +247,7 @@ impl Run<'_> {
             .collect();
         if already_written {
             // The statements ran before the space was written.
-            self.ddl_run = live;
+            self.live_done = live;
             self.space_written = true;
         } else {
             for index in live {
@@ -264,14 +264,14 @@ impl Run<'_> {
                             | PortErrorKind::InvalidRequest
                             | PortErrorKind::Unauthorized
                     ) {
-                        self.ddl_run.push(index);
+                        self.live_done.push(index);
                     }
                     return Err(ApplierError::Ddl {
                         statement: ddl.forward.clone(),
                         source,
                     });
                 }
-                self.ddl_run.push(index);
+                self.live_done.push(index);
                 tracing::info!(statement = ddl.forward, "Unity Catalog statement run");
             }
         }
@@ -337,7 +337,7 @@ impl Run<'_> {
             }
         }
         let mut ddl_left = Vec::new();
-        for &index in self.ddl_run.iter().rev() {
+        for &index in self.live_done.iter().rev() {
             let ddl = log.applied[index]
                 .change
                 .ddl()

@@ -15,7 +15,7 @@ pub enum ApplierError {
     /// A backend call failed.
     #[error("{action}: {source}")]
     Port {
-        /// What was being done (`reading space \`…\``).
+        /// What was being done ("reading space …").
         action: String,
         /// The backend's error.
         source: PortError,
@@ -48,7 +48,7 @@ pub enum ApplierError {
         /// The set's short hash.
         patch_set: String,
         /// Which patch and which rule.
-        source: PatchRefusal,
+        source: Box<PatchRefusal>,
     },
     /// The Unity Catalog snapshot the set's inverses are written from could not be read.
     #[error("cannot read the Unity Catalog state of space `{space_id}`'s schemas: {source}")]
@@ -56,7 +56,7 @@ pub enum ApplierError {
         /// The space.
         space_id: SpaceId,
         /// Why.
-        source: CatalogError,
+        source: Box<CatalogError>,
     },
     /// Every attempt met an etag conflict.
     #[error(

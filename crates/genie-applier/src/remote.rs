@@ -121,7 +121,7 @@ pub(crate) async fn write(
             });
         }
         tracing::warn!(space = %space_id, attempt = attempts, etag = now.etag_text(), "etag conflict; retrying on the re-read space");
-        etag = now.space.etag.clone();
+        etag.clone_from(&now.space.etag);
     }
 }
 

@@ -217,7 +217,7 @@ pub(crate) async fn export(
         &request.domain,
         Some(&space.config),
         &[],
-        &Default::default(),
+        &genie_core::catalog::CatalogSnapshot::default(),
     )
     .await?;
     if files.is_empty() {

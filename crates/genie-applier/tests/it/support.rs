@@ -237,7 +237,7 @@ pub(crate) async fn table_comment(warehouse: &dyn Warehouse, table: &str) -> Opt
     let result: ResultSet = warehouse
         .execute(
             &format!("SELECT comment FROM main.information_schema.tables WHERE table_schema = 'retail' AND table_name = '{table}'"),
-            &Default::default(),
+            &genie_core::ports::ExecuteOptions::default(),
         )
         .await
         .unwrap();

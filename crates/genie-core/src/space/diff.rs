@@ -152,7 +152,7 @@ impl fmt::Display for ConfigDiff {
         for change in &self.changes {
             match (&change.before, &change.after) {
                 (Some(before), Some(after)) => {
-                    writeln!(f, "~ {}: {} → {}", change.path, shown(before), shown(after))?
+                    writeln!(f, "~ {}: {} → {}", change.path, shown(before), shown(after))?;
                 }
                 (None, Some(after)) => writeln!(f, "+ {}: {}", change.path, shown(after))?,
                 (Some(before), None) => writeln!(f, "- {}: {}", change.path, shown(before))?,
