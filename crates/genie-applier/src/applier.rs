@@ -10,8 +10,8 @@ use genie_core::ports::{BundleRepo, GenieApi, Warehouse};
 use genie_core::space::{ConfigDiff, SpaceId};
 use genie_core::workers::{
     Applier, ApplyFailure, ApplyRequest, BundleWrite, CleanUp, CloneRequest, ClonedSpace,
-    CopyRecord, DevCopy, DevSpaces, ExportRequest, PromotionRecord, PromotionRequest,
-    RollbackRequest,
+    CopyRecord, DeployRecord, DeployRequest, DevCopy, DevSpaces, ExportRequest, PromotionRecord,
+    PromotionRequest, RollbackRequest,
 };
 
 use crate::config::Config;
@@ -112,6 +112,10 @@ impl Applier for GenieApplier {
 
     async fn export_to_bundle(&self, request: &ExportRequest) -> Result<BundleWrite, WorkerError> {
         Ok(crate::spaces::export(self, request).await?)
+    }
+
+    async fn deploy(&self, request: &DeployRequest) -> Result<DeployRecord, WorkerError> {
+        Ok(crate::deploy::deploy(self, request).await?)
     }
 
     async fn clean_up(

@@ -27,6 +27,13 @@ pub struct Config {
     /// it (neither losing nor repeating the change). `None`: not recorded; a resumed
     /// apply whose write went through is then refused, never repeated.
     pub journal_dir: Option<PathBuf>,
+    /// Where to look for the `databricks` CLI when deploying (a `PATH` value);
+    /// `None`: the process's `PATH`.
+    pub cli_search_path: Option<String>,
+    /// Attempts per deploy step (validate, deploy, run); 0 counts as 1.
+    pub deploy_attempts: u32,
+    /// Milliseconds between a deploy step's attempts.
+    pub deploy_retry_delay_ms: u64,
 }
 
 impl Default for Config {
@@ -38,6 +45,9 @@ impl Default for Config {
             conflict_retries: 3,
             layout: BundleLayout::default(),
             journal_dir: None,
+            cli_search_path: None,
+            deploy_attempts: 3,
+            deploy_retry_delay_ms: 5_000,
         }
     }
 }

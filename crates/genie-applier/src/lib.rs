@@ -34,6 +34,7 @@ mod applier;
 mod apply;
 mod bundle;
 mod config;
+mod deploy;
 mod error;
 mod file_repo;
 mod journal;

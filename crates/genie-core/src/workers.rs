@@ -26,7 +26,8 @@ mod optimizer;
 
 pub use applier::{
     Applier, ApplyFailure, ApplyRequest, BundleFileChange, BundleVerification, BundleWrite,
-    CleanUp, CloneRequest, ClonedSpace, CopyRecord, ExportRequest, RollbackRequest, UcWrites,
+    CleanUp, CloneRequest, ClonedSpace, CopyRecord, DeployAttempt, DeployRecord, DeployRequest,
+    DeployStep, ExportRequest, RollbackRequest, UcWrites,
 };
 pub use dev_spaces::{
     DevCopy, DevSpace, DevSpaces, DevSpacesError, PromotionApproval, PromotionRecord,

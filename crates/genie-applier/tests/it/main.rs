@@ -5,6 +5,7 @@
 //! three spaces and promotion.
 
 mod cycle;
+mod deploy;
 mod failures;
 mod propagation;
 mod properties;

@@ -164,6 +164,42 @@ pub enum BundleVerification {
     },
 }
 
+/// A bundle deployment to run through the Databricks CLI.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeployRequest {
+    /// The bundle's directory (where `databricks.yml` is).
+    pub bundle_dir: String,
+    /// The bundle target (`-t`), when not the default one.
+    pub target: Option<String>,
+    /// The job to run after the deploy (`databricks bundle run <job>`), if any.
+    pub job: Option<String>,
+}
+
+/// What a deployment ran.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeployRecord {
+    /// Each step (validate, deploy, run), in order.
+    pub steps: Vec<DeployStep>,
+}
+
+/// One CLI step and its attempts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeployStep {
+    /// The command line (`databricks bundle deploy -t dev`).
+    pub command: String,
+    /// Each attempt's exit code and output (the last succeeded, when the step did).
+    pub attempts: Vec<DeployAttempt>,
+}
+
+/// One run of a CLI command.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeployAttempt {
+    /// Its exit code (`None`: killed by a signal).
+    pub exit_code: Option<i32>,
+    /// What it printed (standard output, then standard error).
+    pub output: String,
+}
+
 /// An apply that failed after doing part of its work.
 ///
 /// `partial` lists exactly what took effect (possibly nothing); rolling it back
@@ -235,6 +271,10 @@ pub trait Applier: Send + Sync {
 
     /// Writes a space's export to its bundle file.
     async fn export_to_bundle(&self, request: &ExportRequest) -> Result<BundleWrite, WorkerError>;
+
+    /// Validates and deploys the bundle, then runs its job, through the Databricks
+    /// CLI: each step up to 3 times, the failure's text kept each time.
+    async fn deploy(&self, request: &DeployRequest) -> Result<DeployRecord, WorkerError>;
 
     /// Trashes both clones, or keeps them ([`CleanUp`]); never touches production.
     /// Returns the clones trashed.
