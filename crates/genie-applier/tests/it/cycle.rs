@@ -136,3 +136,141 @@ async fn apply_then_rollback_restores_the_exact_config_under_delay_and_conflicts
     assert!(conflicts > 0, "the conflict fault fired and was retried");
     server.shutdown().await;
 }
+
+async fn rows(server: &genie_sandbox::server::RunningSandbox, sql: &str) -> usize {
+    warehouse(server)
+        .execute(sql, &genie_core::ports::ExecuteOptions::default())
+        .await
+        .unwrap()
+        .rows
+        .len()
+}
+
+#[tokio::test]
+async fn live_unity_catalog_changes_are_reported_shared_and_undone_by_rollback() {
+    let server = sandbox(Faults::default()).await;
+    let dir = TempDir::new("live");
+    dir.git_init(&[]);
+    let genie = genie(&server);
+    let applier = applier(&server, &dir);
+    let spaces = clones(&applier, "run-live").await;
+    let original = canonical(genie.as_ref(), spaces.working().as_str()).await;
+    let yaml = "version: 0.1\nsource: main.retail.ord_ln\ndimensions:\n  - name: prod_id\n    expr: prod_id\nmeasures:\n  - name: net_sales\n    expr: SUM(amt_net)\n";
+    let function = "CREATE OR REPLACE FUNCTION main.retail.big_lines(min_qty INT) RETURNS TABLE (ln_id BIGINT, qty INT) RETURN SELECT ln_id, qty FROM main.retail.ord_ln WHERE qty >= min_qty";
+    let set = set(vec![
+        PatchOp::CreateMetricView {
+            target: "main.retail.sales_metrics".to_owned(),
+            value: yaml.to_owned(),
+        },
+        PatchOp::AddMetricViewToSpace {
+            target: "main.retail.sales_metrics".to_owned(),
+        },
+        PatchOp::CreateFunction {
+            target: "main.retail.big_lines".to_owned(),
+            value: function.to_owned(),
+        },
+        PatchOp::AddFunctionToSpace {
+            target: "main.retail.big_lines".to_owned(),
+        },
+        PatchOp::SetUcTag {
+            target: UcObject::Table {
+                identifier: "main.retail.ord_hdr".to_owned(),
+            },
+            key: "domain".to_owned(),
+            value: "sales".to_owned(),
+        },
+        PatchOp::SetTableProperty {
+            target: "main.retail.ord_hdr".to_owned(),
+            key: "quality".to_owned(),
+            value: "gold".to_owned(),
+        },
+    ]);
+    let request = request(genie.as_ref(), &spaces, set, UcWrites::ExecuteLive).await;
+    let log = applier.apply(&request).await.expect("applies live");
+    assert_eq!(
+        log.shared_objects(),
+        [
+            "main.retail.sales_metrics",
+            "main.retail.big_lines",
+            "main.retail.ord_hdr",
+            "main.retail.ord_hdr"
+        ]
+    );
+    let views =
+        "SELECT table_name FROM main.information_schema.tables WHERE table_name = 'sales_metrics'";
+    let functions = "SELECT routine_name FROM main.information_schema.routines WHERE routine_name = 'big_lines'";
+    let tags =
+        "SELECT tag_name FROM main.information_schema.table_tags WHERE table_name = 'ord_hdr'";
+    assert_eq!(
+        (
+            rows(&server, views).await,
+            rows(&server, functions).await,
+            rows(&server, tags).await
+        ),
+        (1, 1, 1)
+    );
+    let bundle = log.bundle.as_ref().unwrap();
+    assert_eq!(
+        bundle.paths(),
+        [
+            "gold_layer_design/yaml/retail/ord_hdr.yaml",
+            "src/genie/retail_genie_export.json",
+            "src/semantic/metric_views/sales_metrics.yaml",
+            "src/semantic/tvfs/big_lines.sql",
+        ]
+    );
+    assert_eq!(
+        std::fs::read_to_string(
+            dir.bundle()
+                .join("src/semantic/metric_views/sales_metrics.yaml")
+        )
+        .unwrap(),
+        yaml
+    );
+    let metadata = std::fs::read_to_string(
+        dir.bundle()
+            .join("gold_layer_design/yaml/retail/ord_hdr.yaml"),
+    )
+    .unwrap();
+    assert!(
+        metadata.contains("quality: gold") && !metadata.contains("statements"),
+        "ran live, nothing pending: {metadata}"
+    );
+
+    let restored = applier
+        .rollback(&RollbackRequest {
+            spaces: spaces.clone(),
+            log: log.clone(),
+        })
+        .await
+        .expect("rolls back");
+    assert_eq!(
+        canonical(genie.as_ref(), spaces.working().as_str()).await,
+        original
+    );
+    assert_eq!(restored, log.config_hash_before);
+    assert_eq!(
+        (
+            rows(&server, views).await,
+            rows(&server, functions).await,
+            rows(&server, tags).await
+        ),
+        (0, 0, 0),
+        "dropped and unset"
+    );
+    let properties = warehouse(&server)
+        .execute(
+            "SHOW TBLPROPERTIES main.retail.ord_hdr",
+            &genie_core::ports::ExecuteOptions::default(),
+        )
+        .await
+        .unwrap();
+    assert!(
+        !format!("{:?}", properties.rows).contains("quality"),
+        "{:?}",
+        properties.rows
+    );
+    assert_eq!(git(&dir.bundle(), &["status", "--porcelain"]), "");
+    assert!(mutations(&server, PRODUCTION).await.is_empty());
+    server.shutdown().await;
+}
