@@ -482,6 +482,9 @@ pub trait BundleRepo: Send + Sync {
     /// Writes a file atomically (all or nothing).
     async fn write(&self, path: &str, content: &[u8]) -> Result<(), PortError>;
 
+    /// Removes a file (undoing the write that created it); absent is no error.
+    async fn remove(&self, path: &str) -> Result<(), PortError>;
+
     /// What changed since the last commit, as a unified diff.
     async fn diff(&self) -> Result<String, PortError>;
 

@@ -25,8 +25,9 @@ mod leakage;
 mod optimizer;
 
 pub use applier::{
-    Applier, ApplyFailure, ApplyRequest, BundleWrite, CloneRequest, ClonedSpace, ExportRequest,
-    RollbackRequest, UcWrites,
+    Applier, ApplyFailure, ApplyRequest, BundleFileChange, BundleVerification, BundleWrite,
+    CleanUp, CloneRequest, ClonedSpace, CopyRecord, DeployAttempt, DeployRecord, DeployRequest,
+    DeployStep, ExportRequest, RollbackRequest, UcWrites,
 };
 pub use dev_spaces::{
     DevCopy, DevSpace, DevSpaces, DevSpacesError, PromotionApproval, PromotionRecord,

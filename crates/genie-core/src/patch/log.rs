@@ -8,6 +8,7 @@ use super::inverse::{RestoreError, restore_space};
 use super::set::Patch;
 use crate::canonical::ContentHash;
 use crate::space::{SpaceConfig, SpaceId};
+use crate::workers::BundleWrite;
 
 /// A Unity Catalog statement and its inverse.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -76,6 +77,9 @@ pub struct ApplyLog {
     pub applied_at_ms: u64,
     /// What took effect, in order.
     pub applied: Vec<AppliedPatch>,
+    /// The bundle files written for the set (`None`: none yet, or no bundle).
+    #[serde(default)]
+    pub bundle: Option<BundleWrite>,
 }
 
 impl ApplyLog {
@@ -219,6 +223,7 @@ mod tests {
                     uc_write,
                 })
                 .collect(),
+            bundle: None,
         };
         (config, log, application.config)
     }

@@ -167,6 +167,11 @@ mod tests {
             Ok(())
         }
 
+        async fn remove(&self, path: &str) -> Result<(), PortError> {
+            self.0.lock().unwrap().remove(path);
+            Ok(())
+        }
+
         async fn diff(&self) -> Result<String, PortError> {
             Ok(String::new())
         }

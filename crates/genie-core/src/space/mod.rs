@@ -11,10 +11,13 @@
 //! - [`GenieSpace`] is the API's space object, whose `serialized_space` is a JSON
 //!   string; [`SpaceDocument`] is what a user's file holds (either form).
 //! - [`new_id`] makes time-ordered 32-hex ids; [`SpaceId`] names a whole space.
+//! - [`ConfigDiff`] is the field-level difference between two configs (shown before a
+//!   copy or a promotion).
 
 mod object_macro;
 
 mod canonicalize;
+mod diff;
 mod document;
 #[cfg(test)]
 pub(crate) mod fixtures;
@@ -28,6 +31,7 @@ mod validate;
 mod value_deserializer;
 pub(crate) mod walk;
 
+pub use diff::{ConfigDiff, FieldChange};
 pub use document::{DocumentKind, SpaceDocument};
 pub use ids::{ID_LENGTH, is_valid_id, new_id};
 pub use model::{

@@ -4,11 +4,12 @@
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 
-use super::dev_spaces::{DevCopy, DevSpaces, PromotionRecord, PromotionRequest};
+use super::dev_spaces::{DevCopy, DevSpace, DevSpaces, PromotionRecord, PromotionRequest};
 use crate::canonical::ContentHash;
 use crate::error::WorkerError;
 use crate::patch::{ApplyBase, ApplyLog, PatchSet};
-use crate::space::SpaceId;
+use crate::ports::BundleFile;
+use crate::space::{ConfigDiff, SpaceId};
 
 /// What happens to a set's Unity Catalog patches.
 ///
@@ -59,9 +60,12 @@ pub struct RollbackRequest {
 pub struct CloneRequest {
     /// The space to copy (production).
     pub source: SpaceId,
-    /// The clone's title, unique to the run (the orchestrator puts the session's id in
-    /// it), so a resumed run finds the clone it made before.
-    pub title: String,
+    /// Which clone: its title ends in `_dev_best` or `_dev_working`.
+    pub clone: DevSpace,
+    /// The run's id, unique to the run (the orchestrator passes the session's id): the
+    /// title is `{source title} [{run_id}]_dev_best`, so a resumed run finds the clone
+    /// it made before and another run never takes it.
+    pub run_id: String,
 }
 
 /// The clone found or made.
@@ -69,11 +73,39 @@ pub struct CloneRequest {
 pub struct ClonedSpace {
     /// Its id.
     pub space_id: SpaceId,
+    /// Its title.
+    pub title: String,
     /// Whether it was made now (false: found from an earlier, interrupted run).
     pub created: bool,
     /// Its config's hash now (for a found clone, the caller checks it against the
     /// session's record).
     pub config_hash: ContentHash,
+}
+
+/// What to do with a run's clones at its end.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CleanUp {
+    /// Leave both clones in the workspace (the default: dev-best holds the result).
+    #[default]
+    Keep,
+    /// Move both clones to the trash (restorable from the workspace's trash).
+    Trash,
+}
+
+/// What a copy between the clones did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CopyRecord {
+    /// The clone copied from.
+    pub from: SpaceId,
+    /// The clone copied onto.
+    pub to: SpaceId,
+    /// The target's config hash before.
+    pub config_hash_before: ContentHash,
+    /// Its hash after (the source's).
+    pub config_hash_after: ContentHash,
+    /// The field-level change to the target, as shown before writing.
+    pub diff: ConfigDiff,
 }
 
 /// A space to export to the bundle.
@@ -88,10 +120,84 @@ pub struct ExportRequest {
 /// What a bundle write changed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BundleWrite {
-    /// The files written, relative to the bundle root.
-    pub paths: Vec<String>,
-    /// The bundle's diff since its last commit.
+    /// The files written, with their content before and after (rollback writes the
+    /// content before back).
+    pub files: Vec<BundleFileChange>,
+    /// The bundle's diff since its last commit, after the write.
     pub diff: String,
+    /// Whether the diff confirmed the write.
+    pub verification: BundleVerification,
+}
+
+impl BundleWrite {
+    /// The paths written, relative to the bundle root.
+    pub fn paths(&self) -> Vec<&str> {
+        self.files.iter().map(|file| file.path.as_str()).collect()
+    }
+}
+
+/// One bundle file a write changed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BundleFileChange {
+    /// Its path, relative to the bundle root.
+    pub path: String,
+    /// What it holds.
+    pub file: BundleFile,
+    /// Its content before (`None`: it did not exist).
+    pub before: Option<String>,
+    /// Its content after.
+    pub after: String,
+}
+
+/// Whether a bundle write was confirmed by the repository's diff.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum BundleVerification {
+    /// Every changed file reads back as written and shows in the diff since the last
+    /// commit.
+    Verified,
+    /// The files were written and read back, but the bundle is not a git repository,
+    /// so the change could not be verified by its diff.
+    Unverified {
+        /// Why.
+        reason: String,
+    },
+}
+
+/// A bundle deployment to run through the Databricks CLI.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeployRequest {
+    /// The bundle's directory (where `databricks.yml` is).
+    pub bundle_dir: String,
+    /// The bundle target (`-t`), when not the default one.
+    pub target: Option<String>,
+    /// The job to run after the deploy (`databricks bundle run <job>`), if any.
+    pub job: Option<String>,
+}
+
+/// What a deployment ran.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeployRecord {
+    /// Each step (validate, deploy, run), in order.
+    pub steps: Vec<DeployStep>,
+}
+
+/// One CLI step and its attempts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeployStep {
+    /// The command line (`databricks bundle deploy -t dev`).
+    pub command: String,
+    /// Each attempt's exit code and output (the last succeeded, when the step did).
+    pub attempts: Vec<DeployAttempt>,
+}
+
+/// One run of a CLI command.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeployAttempt {
+    /// Its exit code (`None`: killed by a signal).
+    pub exit_code: Option<i32>,
+    /// What it printed (standard output, then standard error).
+    pub output: String,
 }
 
 /// An apply that failed after doing part of its work.
@@ -137,16 +243,23 @@ pub trait Applier: Send + Sync {
     /// inverse sets a state, so a failed rollback is retried whole.
     async fn rollback(&self, request: &RollbackRequest) -> Result<ContentHash, WorkerError>;
 
-    /// Finds the space titled `request.title` (left by an interrupted run) or clones
-    /// `request.source` under that title. Two spaces with the title are an error.
+    /// Finds the clone `request` names (left by an interrupted run) or clones
+    /// `request.source` under its title: same warehouse, the canonical config. Two
+    /// spaces with the title are an error.
     async fn clone_space(&self, request: &CloneRequest) -> Result<ClonedSpace, WorkerError>;
 
-    /// Copies one clone's config onto the other; returns the new hash.
+    /// Copies one clone's config onto the other, logging the field-level diff first;
+    /// returns what changed.
     async fn copy_config(
         &self,
         spaces: &DevSpaces,
         copy: DevCopy,
-    ) -> Result<ContentHash, WorkerError>;
+    ) -> Result<CopyRecord, WorkerError>;
+
+    /// The field-level diff from `to`'s config to `from`'s: what copying `from` onto
+    /// `to` would change. Reads only, so `to` may be production (show it before asking
+    /// for a [`PromotionApproval`](super::PromotionApproval)).
+    async fn diff_spaces(&self, from: &SpaceId, to: &SpaceId) -> Result<ConfigDiff, WorkerError>;
 
     /// Writes a clone's config to production: only with the request's approval, only
     /// when the clone still holds the approved config and production is still as the
@@ -158,4 +271,16 @@ pub trait Applier: Send + Sync {
 
     /// Writes a space's export to its bundle file.
     async fn export_to_bundle(&self, request: &ExportRequest) -> Result<BundleWrite, WorkerError>;
+
+    /// Validates and deploys the bundle, then runs its job, through the Databricks
+    /// CLI: each step up to 3 times, the failure's text kept each time.
+    async fn deploy(&self, request: &DeployRequest) -> Result<DeployRecord, WorkerError>;
+
+    /// Trashes both clones, or keeps them ([`CleanUp`]); never touches production.
+    /// Returns the clones trashed.
+    async fn clean_up(
+        &self,
+        spaces: &DevSpaces,
+        choice: CleanUp,
+    ) -> Result<Vec<SpaceId>, WorkerError>;
 }

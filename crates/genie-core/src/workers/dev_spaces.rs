@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::canonical::ContentHash;
 use crate::patch::ApplyBase;
-use crate::space::SpaceId;
+use crate::space::{ConfigDiff, SpaceId};
 
 /// Production and its two clones, all different.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -191,6 +191,8 @@ pub struct PromotionRecord {
     pub approved_by: String,
     /// When, in milliseconds since the Unix epoch.
     pub promoted_at_ms: u64,
+    /// The field-level change to production, as shown before writing.
+    pub diff: ConfigDiff,
 }
 
 #[cfg(test)]

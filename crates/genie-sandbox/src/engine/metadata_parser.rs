@@ -7,6 +7,7 @@
 //! - `ALTER TABLE t {ALTER | CHANGE} [COLUMN] c COMMENT '…'`
 //! - `ALTER TABLE t SET TBLPROPERTIES ('k' = 'v', …)`, `… UNSET TBLPROPERTIES [IF EXISTS] ('k', …)`
 //! - `ALTER TABLE t [{ALTER | CHANGE} [COLUMN] c] SET TAGS ('k' = 'v', …)`, `… UNSET TAGS ('k', …)`
+//! - `ALTER VIEW v` with the same `SET`/`UNSET` `TBLPROPERTIES` and `TAGS` clauses (no column clause)
 //! - `CREATE [OR REPLACE] VIEW [IF NOT EXISTS] v [COMMENT '…'] AS query`
 //! - `CREATE [OR REPLACE] VIEW [IF NOT EXISTS] v [COMMENT '…'] WITH METRICS LANGUAGE YAML
 //!   [COMMENT '…'] AS $$ yaml $$` (a metric view; no column list)
@@ -149,7 +150,10 @@ fn statement(parser: &mut Parser<'_>) -> Result<Option<MetadataStatement>, Parse
         return comment_on(parser).map(Some);
     }
     if parser.parse_keywords(&[Keyword::ALTER, Keyword::TABLE]) {
-        return alter_table(parser);
+        return alter_table(parser, false);
+    }
+    if parser.parse_keywords(&[Keyword::ALTER, Keyword::VIEW]) {
+        return alter_table(parser, true);
     }
     if parser.parse_keyword(Keyword::CREATE) {
         let or_replace = parser.parse_keywords(&[Keyword::OR, Keyword::REPLACE]);
@@ -237,8 +241,24 @@ fn comment_on(parser: &mut Parser<'_>) -> Result<MetadataStatement, ParserError>
 
 /// An `ALTER TABLE` of comments, properties or tags; `None` for other operations
 /// (`ADD COLUMN`, …), which are not metadata.
-fn alter_table(parser: &mut Parser<'_>) -> Result<Option<MetadataStatement>, ParserError> {
+/// `ALTER TABLE` or (`view`) `ALTER VIEW`, which has the same property and tag clauses
+/// but no column clause (a view's column comments are `COMMENT ON COLUMN`).
+fn alter_table(
+    parser: &mut Parser<'_>,
+    view: bool,
+) -> Result<Option<MetadataStatement>, ParserError> {
     let table = parser.parse_object_name(false)?;
+    if view
+        && matches!(
+            parser.peek_token().token,
+            Token::Word(ref word) if matches!(word.keyword, Keyword::ALTER | Keyword::CHANGE)
+        )
+    {
+        return parser.expected(
+            "SET or UNSET TBLPROPERTIES or TAGS after ALTER VIEW",
+            parser.peek_token(),
+        );
+    }
     if parser
         .parse_one_of_keywords(&[Keyword::ALTER, Keyword::CHANGE])
         .is_some()
@@ -611,6 +631,19 @@ mod tests {
             parse("ALTER TABLE main.s.t UNSET TAGS ('pii')"),
             MetadataStatement::UnsetTags { column: None, .. }
         ));
+        // Views take the same property and tag clauses, and no column clause.
+        assert!(matches!(
+            parse("ALTER VIEW main.s.v SET TAGS ('pii' = 'none')"),
+            MetadataStatement::SetTags { column: None, .. }
+        ));
+        assert!(matches!(
+            parse("ALTER VIEW main.s.v UNSET TBLPROPERTIES IF EXISTS ('a')"),
+            MetadataStatement::UnsetProperties {
+                if_exists: true,
+                ..
+            }
+        ));
+        assert!(parse_metadata("ALTER VIEW main.s.v ALTER COLUMN c SET TAGS ('a' = 'b')").is_err());
     }
 
     #[test]

@@ -243,3 +243,41 @@ fn create_replace_and_drop_over_execute() {
         );
     });
 }
+
+#[test]
+fn alter_view_sets_and_unsets_a_metric_views_tags_and_properties() {
+    run(async {
+        let engine = engine().await;
+        for sql in [
+            "ALTER VIEW main.sales.order_metrics SET TAGS ('certified' = 'yes')",
+            "ALTER VIEW main.sales.order_metrics SET TBLPROPERTIES ('owner' = 'finance')",
+        ] {
+            engine.execute(sql).await.unwrap();
+        }
+        assert_eq!(
+            rows(
+                &engine,
+                "SELECT table_name, tag_name, tag_value FROM main.information_schema.table_tags"
+            )
+            .await,
+            [vec![text("order_metrics"), text("certified"), text("yes")]]
+        );
+        let properties = rows(&engine, "SHOW TBLPROPERTIES main.sales.order_metrics").await;
+        assert!(
+            properties.contains(&vec![text("owner"), text("finance")]),
+            "{properties:?}"
+        );
+        engine
+            .execute("ALTER VIEW main.sales.order_metrics UNSET TAGS ('certified')")
+            .await
+            .unwrap();
+        assert!(
+            rows(
+                &engine,
+                "SELECT tag_name FROM main.information_schema.table_tags"
+            )
+            .await
+            .is_empty()
+        );
+    });
+}
