@@ -109,9 +109,7 @@ pub(crate) fn merge_value_lists(conditions: &mut Vec<Condition>) {
                 values.push(value);
                 let target = &mut merged[*index];
                 target.sql = format!("{column} IN ({})", values.join(", "));
-                target
-                    .describe
-                    .push_str(&format!(" or {}", condition.describe));
+                target.describe = format!("{} or {}", target.describe, condition.describe);
             }
             continue;
         }
