@@ -78,11 +78,6 @@ impl Sources {
         }
     }
 
-    /// Whether it holds no row.
-    pub(crate) fn is_empty(&self) -> bool {
-        self.0.is_empty()
-    }
-
     /// The question ids, sorted.
     pub(crate) fn ids(&self) -> Vec<String> {
         let ids: BTreeSet<&String> = self.0.iter().map(|(id, _)| id).collect();

@@ -157,11 +157,22 @@ struct Measure {
     aliases: BTreeMap<String, usize>,
     synonyms: BTreeSet<String>,
     sources: Sources,
-    folded: Option<String>,
+    /// The implicit conditions every use applies (`None` before the first use).
+    folded: Option<BTreeSet<String>>,
+    /// The columns every use bounds with a date range.
+    dated: Option<BTreeSet<String>>,
 }
 
-/// Measure snippets; returns the folded conditions as (measure name, condition).
-fn measures(context: &Context<'_>, out: &mut Vec<Candidate>) -> Vec<(String, String)> {
+/// What lever 6 learned of a measure beyond its SQL: the conditions folded into it and
+/// the date column its periods are read on.
+pub(crate) struct MeasureRule {
+    name: String,
+    condition: Option<String>,
+    date: Option<String>,
+}
+
+/// Measure snippets; returns what the instruction should state about them.
+fn measures(context: &Context<'_>, out: &mut Vec<Candidate>) -> Vec<MeasureRule> {
     let mut by_sql: BTreeMap<(String, String), Measure> = BTreeMap::new();
     for row in &context.corpus.rows {
         let Some(expected) = &row.expected else {
@@ -171,6 +182,7 @@ fn measures(context: &Context<'_>, out: &mut Vec<Candidate>) -> Vec<(String, Str
             continue;
         };
         let implicit = implicit_conditions(row, expected);
+        let dates = date_columns(expected);
         for item in expected.measures() {
             let Some(alias) = &item.alias else {
                 continue;
@@ -189,18 +201,21 @@ fn measures(context: &Context<'_>, out: &mut Vec<Candidate>) -> Vec<(String, Str
                     synonyms: BTreeSet::new(),
                     sources: Sources::default(),
                     folded: None,
+                    dated: None,
                 });
             *entry.aliases.entry(alias.clone()).or_default() += 1;
             entry.synonyms.extend(phrases_for(&row.words, alias));
-            let first_use = entry.sources.is_empty();
             entry.sources.add(&row.id, failure_type);
-            // The condition every use applies (the intersection over the uses).
+            // What every use applies (the intersection over the uses).
             let here: BTreeSet<String> = implicit.iter().cloned().collect();
-            entry.folded = match (first_use, entry.folded.take()) {
-                (true, _) => here.iter().next().cloned().filter(|_| here.len() == 1),
-                (false, Some(previous)) if here.contains(&previous) => Some(previous),
-                _ => None,
-            };
+            entry.folded = Some(match entry.folded.take() {
+                None => here,
+                Some(previous) => previous.intersection(&here).cloned().collect(),
+            });
+            entry.dated = Some(match entry.dated.take() {
+                None => dates.clone(),
+                Some(previous) => previous.intersection(&dates).cloned().collect(),
+            });
         }
     }
     let existing: BTreeSet<String> = context
@@ -224,17 +239,27 @@ fn measures(context: &Context<'_>, out: &mut Vec<Candidate>) -> Vec<(String, Str
         }
         names_taken.insert(name.clone());
         let single_aggregate = is_single_call(&measure.sql);
-        let sql = match (&measure.folded, single_aggregate) {
-            (Some(condition), true) => {
-                folded_out.push((name.clone(), condition.clone()));
-                format!("{} FILTER (WHERE {condition})", measure.sql)
-            }
-            (Some(condition), false) => {
-                folded_out.push((name.clone(), condition.clone()));
-                measure.sql.clone()
-            }
+        let condition = measure
+            .folded
+            .as_ref()
+            .filter(|conditions| !conditions.is_empty())
+            .map(|conditions| conditions.iter().cloned().collect::<Vec<_>>().join(" AND "));
+        let date = measure
+            .dated
+            .as_ref()
+            .filter(|dates| dates.len() == 1)
+            .and_then(|dates| dates.iter().next().cloned());
+        let sql = match (&condition, single_aggregate) {
+            (Some(condition), true) => format!("{} FILTER (WHERE {condition})", measure.sql),
             _ => measure.sql.clone(),
         };
+        if condition.is_some() || date.is_some() {
+            folded_out.push(MeasureRule {
+                name: name.clone(),
+                condition,
+                date,
+            });
+        }
         let mut synonyms: Vec<String> = measure
             .aliases
             .keys()
@@ -296,6 +321,13 @@ fn implicit_conditions(row: &Evidence, expected: &QueryShape) -> Vec<String> {
         })
         .filter(|filter| {
             let codes: Vec<&String> = filter.literals.iter().filter(|l| is_code(l)).collect();
+            if is_flag(filter) {
+                // A flag the question names no word of (`inv_flg = true` under "revenue").
+                let column = filter.column.as_ref().map_or("", |c| c.column.as_str());
+                return !row.words.iter().any(|word| {
+                    !is_filler(word) && !explained.contains(word) && name_abbreviates(column, word)
+                });
+            }
             !codes.is_empty()
                 && codes.iter().all(|code| {
                     !row.words.contains(&code.to_lowercase())
@@ -304,6 +336,46 @@ fn implicit_conditions(row: &Evidence, expected: &QueryShape) -> Vec<String> {
         })
         .map(|filter| shorten(&filter.expression, &tables))
         .collect()
+}
+
+/// Whether a filter tests a boolean column for true or false.
+fn is_flag(filter: &genie_core::sql::Filter) -> bool {
+    filter.column.is_some()
+        && !filter.literals.is_empty()
+        && filter.literals.iter().all(|literal| {
+            literal.eq_ignore_ascii_case("true") || literal.eq_ignore_ascii_case("false")
+        })
+}
+
+/// The columns a query bounds with a date range (`short.column`).
+fn date_columns(expected: &QueryShape) -> BTreeSet<String> {
+    expected
+        .facts
+        .filters
+        .iter()
+        .filter(|filter| filter.clause == genie_core::sql::FilterClause::Where)
+        .filter(|filter| {
+            filter
+                .literals
+                .iter()
+                .any(|literal| is_date_literal(literal))
+        })
+        .filter_map(|filter| filter.column.as_ref())
+        .filter_map(|column| {
+            column
+                .table
+                .as_ref()
+                .map(|table| format!("{}.{}", short_name(table), column.column))
+        })
+        .collect()
+}
+
+fn is_date_literal(literal: &str) -> bool {
+    let bytes = literal.as_bytes();
+    bytes.len() >= 10
+        && bytes[..4].iter().all(u8::is_ascii_digit)
+        && bytes[4] == b'-'
+        && bytes[7] == b'-'
 }
 
 fn query_names(expected: &QueryShape) -> Vec<String> {
@@ -770,8 +842,8 @@ fn capitalize(text: &str) -> String {
         .unwrap_or_default()
 }
 
-fn instruction(context: &Context<'_>, folded: &[(String, String)], out: &mut Vec<Candidate>) {
-    if folded.is_empty() {
+fn instruction(context: &Context<'_>, rules: &[MeasureRule], out: &mut Vec<Candidate>) {
+    if rules.is_empty() {
         return;
     }
     let mut sources = Sources::default();
@@ -779,28 +851,39 @@ fn instruction(context: &Context<'_>, folded: &[(String, String)], out: &mut Vec
         if let Some(expected) = &row.expected
             && let Some(failure_type) = lever_six_type(row)
         {
-            let implicit = implicit_conditions(row, expected);
-            if folded
-                .iter()
-                .any(|(_, condition)| implicit.contains(condition))
-            {
+            let names: BTreeSet<&str> = expected
+                .measures()
+                .filter_map(|item| item.alias.as_deref())
+                .collect();
+            if rules.iter().any(|rule| names.contains(rule.name.as_str())) {
                 sources.add(&row.id, failure_type);
             }
         }
     }
-    let mut lines: Vec<String> = Vec::new();
-    let mut conditions: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
-    for (measure, condition) in folded {
-        conditions
-            .entry(condition.as_str())
-            .or_default()
-            .push(measure.as_str());
+    // One line per condition and per date column, naming every measure it holds for.
+    let mut statements: BTreeMap<String, Vec<&str>> = BTreeMap::new();
+    for rule in rules {
+        if let Some(condition) = &rule.condition {
+            statements
+                .entry(format!("count only rows where {condition}"))
+                .or_default()
+                .push(rule.name.as_str());
+        }
+        if let Some(date) = &rule.date {
+            statements
+                .entry(format!(
+                    "are dated by {date} when a question names a period"
+                ))
+                .or_default()
+                .push(rule.name.as_str());
+        }
     }
     let limit = context.config.instruction_max_chars;
     let mut length = 0;
-    for (condition, measures) in conditions {
+    let mut lines: Vec<String> = Vec::new();
+    for (statement, measures) in statements {
         let line = format!(
-            "{} count only rows where {condition}.",
+            "{} {statement}.",
             capitalize(
                 &measures
                     .iter()

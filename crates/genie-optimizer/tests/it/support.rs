@@ -9,7 +9,7 @@
 use std::collections::BTreeMap;
 
 use genie_core::benchmark::{AssetType, Benchmark, BenchmarkSet, BenchmarkSource, Priority, Split};
-use genie_core::catalog::{CatalogColumn, CatalogSnapshot, CatalogTable};
+use genie_core::catalog::{CatalogColumn, CatalogSnapshot, CatalogTable, Routine};
 use genie_core::evaluation::EvaluationRow;
 use genie_core::patch::{PatchSet, apply_patch_set};
 use genie_core::space::SpaceConfig;
@@ -41,9 +41,17 @@ pub(crate) fn space() -> SpaceConfig {
 /// The catalog of `schema.sql`: its tables, column types and comments, the schema read
 /// whole.
 pub(crate) fn catalog() -> CatalogSnapshot {
+    let catalog = catalog_of(SCHEMA);
+    assert_eq!(catalog.tables.len(), 6, "the six retail tables");
+    catalog
+}
+
+/// The catalog of a fixture's `schema.sql` text: its tables, column types and comments.
+pub(crate) fn catalog_of(schema: &str) -> CatalogSnapshot {
     let mut catalog = CatalogSnapshot::default();
-    for text in SCHEMA.split(";\n") {
+    for text in schema.split(";\n") {
         let text = text.trim();
+        metric_view_or_function(&mut catalog, text);
         if !(text.contains("CREATE TABLE") || text.starts_with("COMMENT ON")) {
             continue;
         }
@@ -121,8 +129,70 @@ pub(crate) fn catalog() -> CatalogSnapshot {
             }
         }
     }
-    assert_eq!(catalog.tables.len(), 6, "the six retail tables");
     catalog
+}
+
+/// Metric views and table functions, which sqlparser does not read, by their heading:
+/// `CREATE [OR REPLACE] VIEW name WITH METRICS …` and `CREATE [OR REPLACE] FUNCTION
+/// name(…) RETURNS TABLE …`.
+fn metric_view_or_function(catalog: &mut CatalogSnapshot, text: &str) {
+    let statement: String = text
+        .lines()
+        .filter(|line| !line.trim_start().starts_with("--"))
+        .collect::<Vec<_>>()
+        .join(" ");
+    let statement = statement.trim();
+    let upper = statement.to_uppercase();
+    let rest = upper
+        .strip_prefix("CREATE OR REPLACE ")
+        .or_else(|| upper.strip_prefix("CREATE "))
+        .unwrap_or_default();
+    let offset = statement.len() - rest.len();
+    let name_of = |from: usize| -> String {
+        statement[from..]
+            .split(|c: char| c.is_whitespace() || c == '(')
+            .next()
+            .unwrap_or_default()
+            .to_lowercase()
+    };
+    if let Some(view) = rest.strip_prefix("VIEW ")
+        && view.contains(" WITH METRICS")
+    {
+        let identifier = name_of(offset + "VIEW ".len());
+        catalog.tables.insert(
+            identifier.clone(),
+            CatalogTable {
+                identifier,
+                table_type: "METRIC_VIEW".to_owned(),
+                comment: None,
+                columns: Vec::new(),
+                tags: BTreeMap::new(),
+                properties: None,
+                view_definition: None,
+            },
+        );
+    } else if rest.starts_with("FUNCTION ") {
+        let identifier = name_of(offset + "FUNCTION ".len());
+        catalog.routines.insert(
+            identifier.clone(),
+            Routine {
+                identifier,
+                routine_type: "FUNCTION".to_owned(),
+                return_type: Some(
+                    if upper.contains("RETURNS TABLE") {
+                        "TABLE"
+                    } else {
+                        "SCALAR"
+                    }
+                    .to_owned(),
+                ),
+                comment: None,
+                parameters: None,
+                returns: None,
+                definition: None,
+            },
+        );
+    }
 }
 
 /// A benchmark.
