@@ -384,10 +384,12 @@ pub(crate) async fn restore(
 }
 
 /// Checks the written files: each reads back as written, and each shows in the
-/// bundle's diff since its last commit. Outside git the result says so.
+/// bundle's diff since its last commit — or showed in it before the write (`diff_before`)
+/// and now holds its committed content again. Outside git the result says so.
 pub(crate) async fn verify(
     repo: &dyn BundleRepo,
     files: Vec<BundleFileChange>,
+    diff_before: Option<&str>,
 ) -> Result<BundleWrite, ApplierError> {
     for file in &files {
         let now = repo
@@ -406,7 +408,12 @@ pub(crate) async fn verify(
     }
     let (diff, verification) = match repo.diff().await {
         Ok(diff) => {
-            if let Some(missing) = files.iter().find(|file| !diff_shows(&diff, &file.path)) {
+            // A file missing from the diff must have been in it before the write: the
+            // write brought it back to its committed content.
+            if let Some(missing) = files.iter().find(|file| {
+                !diff_shows(&diff, &file.path)
+                    && !diff_before.is_some_and(|before| diff_shows(before, &file.path))
+            }) {
                 return Err(ApplierError::Bundle {
                     path: missing.path.clone(),
                     message: "was written but the bundle's `git diff` does not show it".to_owned(),
@@ -435,6 +442,11 @@ pub(crate) async fn verify(
         diff,
         verification,
     })
+}
+
+/// The bundle's diff before a write, when it has one (what verification compares with).
+pub(crate) async fn diff_before(repo: &dyn BundleRepo) -> Option<String> {
+    repo.diff().await.ok()
 }
 
 /// Whether a unified diff has a section for `path`.
