@@ -300,6 +300,7 @@ impl Progress<'_> {
             self.etag = seen.space.etag;
         }
         let repo = self.applier.bundle.as_ref();
+        let diff_before = bundle::diff_before(repo).await;
         bundle::write(repo, &self.pending.files)
             .await
             .map_err(|(written, error)| {
@@ -307,7 +308,7 @@ impl Progress<'_> {
                 error
             })?;
         self.files_written = self.pending.files.len();
-        bundle::verify(repo, self.pending.files.clone()).await
+        bundle::verify(repo, self.pending.files.clone(), diff_before.as_deref()).await
     }
 
     /// Undoes what this run did, last first; the failure carries what is still in

@@ -384,10 +384,12 @@ pub(crate) async fn restore(
 }
 
 /// Checks the written files: each reads back as written, and each shows in the
-/// bundle's diff since its last commit. Outside git the result says so.
+/// bundle's diff since its last commit — or showed in it before the write (`diff_before`)
+/// and now holds its committed content again. Outside git the result says so.
 pub(crate) async fn verify(
     repo: &dyn BundleRepo,
     files: Vec<BundleFileChange>,
+    diff_before: Option<&str>,
 ) -> Result<BundleWrite, ApplierError> {
     for file in &files {
         let now = repo
@@ -406,7 +408,12 @@ pub(crate) async fn verify(
     }
     let (diff, verification) = match repo.diff().await {
         Ok(diff) => {
-            if let Some(missing) = files.iter().find(|file| !diff_shows(&diff, &file.path)) {
+            // A file missing from the diff must have been in it before the write: the
+            // write brought it back to its committed content.
+            if let Some(missing) = files.iter().find(|file| {
+                !diff_shows(&diff, &file.path)
+                    && !diff_before.is_some_and(|before| diff_shows(before, &file.path))
+            }) {
                 return Err(ApplierError::Bundle {
                     path: missing.path.clone(),
                     message: "was written but the bundle's `git diff` does not show it".to_owned(),
@@ -435,6 +442,11 @@ pub(crate) async fn verify(
         diff,
         verification,
     })
+}
+
+/// The bundle's diff before a write, when it has one (what verification compares with).
+pub(crate) async fn diff_before(repo: &dyn BundleRepo) -> Option<String> {
+    repo.diff().await.ok()
 }
 
 /// Whether a unified diff has a section for `path`.
@@ -473,5 +485,86 @@ mod tests {
         let diff = "diff --git a/src/genie/r.json b/src/genie/r.json\n--- a/src/genie/r.json\n";
         assert!(diff_shows(diff, "src/genie/r.json"));
         assert!(!diff_shows(diff, "genie/r.json"));
+    }
+
+    #[tokio::test]
+    async fn a_tables_metadata_file_keeps_its_other_keys_and_gathers_emitted_statements() {
+        use genie_core::catalog::CatalogSnapshot;
+        use genie_core::patch::{Patch, PatchSet, Risk, apply_patch_set};
+        use genie_core::space::TableConfig;
+
+        let root = std::env::temp_dir().join(format!("genie-applier-unit-{}", std::process::id()));
+        let repo = crate::FileBundleRepo::new(&root);
+        let path = "gold_layer_design/yaml/retail/orders.yaml";
+        repo.write(
+            path,
+            b"table: main.s.orders\nowner: data-eng\nstatements:\n- SELECT 1\n",
+        )
+        .await
+        .unwrap();
+        let mut config = SpaceConfig::default();
+        config.tables_mut().push(TableConfig::new("main.s.orders"));
+        let catalog: CatalogSnapshot = serde_json::from_value(json!({
+            "schemas": ["main.s"],
+            "tables": {"main.s.orders": {"identifier": "main.s.orders", "table_type": "MANAGED",
+                "comment": null, "columns": [], "tags": {}, "properties": null, "view_definition": null}},
+            "routines": {}, "unavailable": []
+        }))
+        .unwrap();
+        let op = PatchOp::SetUcComment {
+            target: UcObject::Table {
+                identifier: "main.s.orders".to_owned(),
+            },
+            value: "Orders".to_owned(),
+        };
+        let patch = Patch {
+            lever: op.natural_lever(),
+            op,
+            risk: Risk::Low,
+            rationale: String::new(),
+            fixes: Vec::new(),
+            cluster: None,
+        };
+        let set = PatchSet {
+            lever: patch.lever,
+            patches: vec![patch.clone()],
+        };
+        let change = apply_patch_set(&config, &catalog, &set, 1)
+            .unwrap()
+            .changes
+            .remove(0);
+        let applied = AppliedPatch {
+            patch,
+            change,
+            uc_write: Some(UcWrite::Emitted {
+                path: path.to_owned(),
+            }),
+        };
+        let files = plan(
+            &repo,
+            &BundleLayout::default(),
+            "retail",
+            None,
+            &[applied],
+            &catalog,
+        )
+        .await
+        .unwrap();
+        let _ = std::fs::remove_dir_all(&root);
+        assert_eq!(files.len(), 1);
+        let written: Value = serde_saphyr::from_str(&files[0].after).unwrap();
+        assert_eq!(
+            written,
+            json!({
+                "table": "main.s.orders",
+                "owner": "data-eng",
+                "comment": "Orders",
+                "statements": ["SELECT 1", "COMMENT ON TABLE `main`.`s`.`orders` IS 'Orders'"]
+            })
+        );
+        assert_eq!(
+            files[0].before.as_deref(),
+            Some("table: main.s.orders\nowner: data-eng\nstatements:\n- SELECT 1\n")
+        );
     }
 }

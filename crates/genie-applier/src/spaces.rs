@@ -228,11 +228,12 @@ pub(crate) async fn export(
             .unwrap_or_default();
         tracing::info!(path, "the bundle's export already holds the space's config");
     }
+    let diff_before = bundle::diff_before(repo).await;
     if let Err((written, error)) = bundle::write(repo, &files).await {
         bundle::restore(repo, &files[..=written.min(files.len().saturating_sub(1))]).await?;
         return Err(error);
     }
-    match bundle::verify(repo, files.clone()).await {
+    match bundle::verify(repo, files.clone(), diff_before.as_deref()).await {
         Ok(write) => Ok(write),
         Err(error) => {
             bundle::restore(repo, &files).await?;

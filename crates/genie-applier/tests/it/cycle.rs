@@ -274,3 +274,72 @@ async fn live_unity_catalog_changes_are_reported_shared_and_undone_by_rollback()
     assert!(mutations(&server, PRODUCTION).await.is_empty());
     server.shutdown().await;
 }
+
+#[tokio::test]
+async fn a_write_back_to_the_committed_export_verifies() {
+    let server = sandbox(Faults::default()).await;
+    let dir = TempDir::new("back-to-commit");
+    let genie = genie(&server);
+    let applier = applier(&server, &dir);
+    let spaces = clones(&applier, "run-back").await;
+    // The bundle's committed export is the clone's config, as the applier writes it.
+    let export = applier
+        .export_to_bundle(&genie_core::workers::ExportRequest {
+            space_id: spaces.working().clone(),
+            domain: DOMAIN.to_owned(),
+        })
+        .await
+        .unwrap();
+    assert!(
+        matches!(export.verification, BundleVerification::Unverified { .. }),
+        "not a repository yet"
+    );
+    dir.git_init(&[]);
+    let describe = |value: &str| {
+        set(vec![PatchOp::SetTableDescription {
+            target: "main.retail.ord_hdr".to_owned(),
+            value: value.to_owned(),
+        }])
+    };
+    let away = applier
+        .apply(
+            &request(
+                genie.as_ref(),
+                &spaces,
+                describe("Order headers"),
+                UcWrites::EmitToBundle,
+            )
+            .await,
+        )
+        .await
+        .expect("applies");
+    assert_eq!(
+        away.bundle.unwrap().verification,
+        BundleVerification::Verified
+    );
+    let back = applier
+        .apply(
+            &request(
+                genie.as_ref(),
+                &spaces,
+                describe("orders"),
+                UcWrites::EmitToBundle,
+            )
+            .await,
+        )
+        .await
+        .expect("applies back");
+    let bundle = back.bundle.unwrap();
+    assert_eq!(bundle.paths(), ["src/genie/retail_genie_export.json"]);
+    assert_eq!(
+        bundle.verification,
+        BundleVerification::Verified,
+        "back at the committed content"
+    );
+    assert_eq!(
+        git(&dir.bundle(), &["status", "--porcelain"]),
+        "",
+        "the export equals its commit again"
+    );
+    server.shutdown().await;
+}
