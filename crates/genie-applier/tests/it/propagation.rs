@@ -37,6 +37,7 @@ async fn genie_answers_from_the_new_config_only_when_the_applier_waited_for_it()
             question: QUESTION.to_owned(),
             sql: SQL.to_owned(),
             usage_guidance: None,
+            parameters: Vec::new(),
         }]);
         let request = request(genie.as_ref(), &spaces, set, UcWrites::EmitToBundle).await;
         let log = applier.apply(&request).await.expect("applies");

@@ -117,6 +117,7 @@ fn templates(word: &str) -> Vec<PatchOp> {
         question: format!("How many {word} orders?"),
         sql: "SELECT COUNT(*) FROM main.retail.ord_hdr".to_owned(),
         usage_guidance: None,
+        parameters: Vec::new(),
     });
     ops.push(PatchOp::AddSampleQuestion {
         value: format!("What about {word}?"),
