@@ -65,6 +65,11 @@ const KIND_WORDS: &[&str] = &["code", "kind", "method", "mode", "type"];
 /// Words that only say a column holds dates or times.
 const TEMPORAL_WORDS: &[&str] = &["date", "day", "dt", "time", "timestamp", "ts"];
 
+/// Whether `word` only says a column holds dates or times.
+pub(crate) fn is_temporal_word(word: &str) -> bool {
+    TEMPORAL_WORDS.contains(&word)
+}
+
 /// Phrases and names of a space.
 #[derive(Debug, Default)]
 pub(crate) struct Lexicon {

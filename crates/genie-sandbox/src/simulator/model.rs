@@ -21,6 +21,9 @@ pub(crate) struct SpaceModel {
     pub(crate) joins: Vec<JoinEdge>,
     pub(crate) snippets: Vec<Snippet>,
     pub(crate) rules: Vec<InstructionRule>,
+    /// The text instructions, lower case (prose Genie reads for guidance, such as
+    /// which date column periods use).
+    pub(crate) instruction_text: String,
 }
 
 /// A table of the space that exists in the catalog.
@@ -173,6 +176,7 @@ impl SpaceModel {
             .collect::<Vec<_>>()
             .join("\n");
         model.rules = parse_instructions(&text);
+        model.instruction_text = text.to_lowercase();
         let definitions: Vec<Snippet> = model
             .rules
             .iter()

@@ -34,7 +34,11 @@ struct Bench {
 
 impl Bench {
     async fn new() -> Self {
-        let engine = Engine::from_schema_sql(SCHEMA).await.expect("schema loads");
+        Self::with_schema(SCHEMA).await
+    }
+
+    async fn with_schema(schema: &str) -> Self {
+        let engine = Engine::from_schema_sql(schema).await.expect("schema loads");
         let catalog = Catalog::load(&engine).await.expect("catalog loads");
         Self { engine, catalog }
     }
@@ -513,4 +517,70 @@ async fn aggregate_words_choose_the_function() {
         let sql = bench.sql(&distance, question).await.unwrap();
         assert!(sql.contains(function), "{question}\n{sql}");
     }
+}
+
+/// With several date columns, a period goes on the one the question names, else the
+/// one the metadata says periods use; with neither, the draw picks.
+#[tokio::test]
+async fn periods_use_the_date_column_the_question_or_the_metadata_names() {
+    let bench = Bench::with_schema(
+        "CREATE SCHEMA fleet.ops;
+         CREATE TABLE fleet.ops.shp (shp_id INT, bkg_dt DATE, dlvr_dt DATE, wt_kg DOUBLE);
+         INSERT INTO fleet.ops.shp VALUES (1, DATE '2024-12-30', DATE '2025-01-04', 10.0),
+           (2, DATE '2024-03-01', DATE '2024-03-02', 5.0);",
+    )
+    .await;
+    let space = |instruction: Option<&str>| {
+        let mut space = json!({
+            "version": 2,
+            "data_sources": {"tables": [{"identifier": "fleet.ops.shp",
+                "description": ["Shipments: one row per shipment"]}]},
+        });
+        if let Some(text) = instruction {
+            space["instructions"] =
+                json!({"text_instructions": [{"id": id(6), "content": [text]}]});
+        }
+        space
+    };
+    let column = |sql: &str| {
+        ["bkg_dt", "dlvr_dt"]
+            .into_iter()
+            .find(|name| sql.contains(&format!("`shp`.`{name}` BETWEEN")))
+            .map(str::to_owned)
+    };
+    let question = "How many shipments were there in 2024?";
+    for (instruction, expected) in [
+        ("Shipments are dated by shp.bkg_dt.", "bkg_dt"),
+        ("Shipments are dated by shp.dlvr_dt.", "dlvr_dt"),
+    ] {
+        let sql = bench
+            .sql(&space(Some(instruction)), question)
+            .await
+            .unwrap();
+        assert_eq!(
+            column(&sql).as_deref(),
+            Some(expected),
+            "{instruction}\n{sql}"
+        );
+    }
+    // The question's own words win over the instruction ("delivered" for `dlvr_dt`).
+    let sql = bench
+        .sql(
+            &space(Some("Shipments are dated by shp.bkg_dt.")),
+            "How many shipments were delivered in 2024?",
+        )
+        .await
+        .unwrap();
+    assert_eq!(column(&sql).as_deref(), Some("dlvr_dt"), "{sql}");
+    // A clause that mentions a column without saying periods use it does not count.
+    let sql = bench
+        .sql(
+            &space(Some(
+                "The loan period ends at shp.dlvr_dt; shp.bkg_dt is when it was booked.",
+            )),
+            question,
+        )
+        .await
+        .unwrap();
+    assert!(column(&sql).is_some(), "{sql}");
 }

@@ -167,7 +167,10 @@ impl Reader<'_> {
             .find_map(|table| self.date_column_in(table).map(|column| (table, column)))
     }
 
-    /// The date column of `table`: the only one, else the draw among them.
+    /// The date column of `table`: the only one; else the one the question names
+    /// ("holds *placed* in 2025" for `plc_dt`); else the one the metadata says periods
+    /// use (its description, or a text instruction naming it with dates or periods);
+    /// else the draw among them.
     pub(super) fn date_column_in(&self, table: usize) -> Option<usize> {
         let dates: Vec<usize> = self.model.tables[table]
             .columns
@@ -179,8 +182,109 @@ impl Reader<'_> {
         match dates.as_slice() {
             [] => None,
             [only] => Some(*only),
-            _ => Some(dates[pick(self.draw, self.question, 3000 + table, dates.len())]),
+            _ => {
+                for preferred in [
+                    self.dates_named_by_question(table, &dates),
+                    self.dates_named_for_periods(table, &dates),
+                ] {
+                    if let [only] = preferred.as_slice() {
+                        return Some(*only);
+                    }
+                }
+                Some(dates[pick(self.draw, self.question, 3000 + table, dates.len())])
+            }
         }
+    }
+
+    /// The date columns among `dates` a word of the question names: the column's
+    /// name without its date words (`plc` of `plc_dt`) spelled or abbreviated by a
+    /// question word, or a synonym or the description's head word said in it.
+    fn dates_named_by_question(&self, table: usize, dates: &[usize]) -> Vec<usize> {
+        // Words another reading took ("fill *rate*" of a measure) name that, not a date.
+        let elsewhere = |position: usize| {
+            self.phrases.iter().any(|phrase| {
+                (phrase.start..phrase.end).contains(&position)
+                    && !matches!(phrase.target, super::super::lexicon::Target::Column(t, c)
+                        if t == table && dates.contains(&c))
+            })
+        };
+        let stems: Vec<&str> = self
+            .content
+            .iter()
+            .filter(|&&p| !elsewhere(p))
+            .map(|&p| &self.structure.tokens[p])
+            .filter(|token| token.kind == super::super::words::TokenKind::Word)
+            .map(|token| token.stem.as_str())
+            .collect();
+        dates
+            .iter()
+            .copied()
+            .filter(|&column| {
+                let data = self.column(table, column);
+                let name_words: Vec<String> = super::super::words::identifier_words(&data.name)
+                    .into_iter()
+                    .filter(|word| !super::super::lexicon::is_temporal_word(word))
+                    .collect();
+                let by_name = !name_words.is_empty()
+                    && name_words.iter().all(|word| {
+                        stems.iter().any(|stem| {
+                            super::super::words::stem(word) == *stem
+                                || (word.len() >= 2
+                                    && super::super::values::abbreviates(word, stem))
+                        })
+                    });
+                let by_synonym = data.synonyms.iter().any(|synonym| {
+                    let words: Vec<String> = super::super::words::tokenize(synonym)
+                        .into_iter()
+                        .map(|token| token.stem)
+                        .filter(|stem| !super::super::lexicon::is_temporal_word(stem))
+                        .collect();
+                    !words.is_empty() && words.iter().all(|word| stems.contains(&word.as_str()))
+                });
+                by_name || by_synonym
+            })
+            .collect()
+    }
+
+    /// The date columns among `dates` the metadata says periods use: described as
+    /// what periods use ("dated by", "periods use", "date filter", "reporting date"),
+    /// or named in a clause of a text instruction that says so.
+    fn dates_named_for_periods(&self, table: usize, dates: &[usize]) -> Vec<usize> {
+        const PERIOD_WORDS: [&str; 8] = [
+            "dated by",
+            "date by",
+            "periods use",
+            "for periods",
+            "period filter",
+            "date filter",
+            "reporting date",
+            "time filter",
+        ];
+        let says_periods = |text: &str| PERIOD_WORDS.iter().any(|word| text.contains(word));
+        let table_name = &self.model.tables[table].alias;
+        dates
+            .iter()
+            .copied()
+            .filter(|&column| {
+                let data = self.column(table, column);
+                let name = data.name.to_lowercase();
+                says_periods(&data.description.to_lowercase())
+                    || self
+                        .model
+                        .instruction_text
+                        .split(['\n', ';'])
+                        .flat_map(|line| line.split(". "))
+                        .any(|line| {
+                            says_periods(line)
+                                && line
+                                    .split(|c: char| !(c.is_alphanumeric() || c == '_' || c == '.'))
+                                    .map(|word| word.trim_matches('.'))
+                                    .any(|word| {
+                                        word == name || word == format!("{table_name}.{name}")
+                                    })
+                        })
+            })
+            .collect()
     }
 }
 
