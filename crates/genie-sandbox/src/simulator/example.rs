@@ -25,6 +25,13 @@ pub(crate) fn reuse_example(
     let tokens = tokenize(question);
     let mut best: Option<(f64, &ExampleQuestionSql, Vec<QueryParameter>)> = None;
     for example in space.example_question_sqls() {
+        // An example without parameters is guidance for the question it states, not an
+        // answer to another year's or value's: its literals must be the question's.
+        if example.parameters().is_empty()
+            && literals(&tokens) != literals(&tokenize(&example.question.joined()))
+        {
+            continue;
+        }
         let sql = example.sql.joined();
         let slots = parameter_slots(&sql);
         let bound = bind_parameters(catalog, space, example, &slots, &tokens);
@@ -82,6 +89,17 @@ pub(crate) fn reuse_example(
         },
         sql,
     })
+}
+
+/// The literals of a question: its numbers, dates and quoted text, sorted.
+fn literals(tokens: &[Token]) -> Vec<String> {
+    let mut literals: Vec<String> = tokens
+        .iter()
+        .filter(|token| token.kind != TokenKind::Word)
+        .map(|token| token.lower.clone())
+        .collect();
+    literals.sort();
+    literals
 }
 
 /// A `:name` marker of an example SQL and the column it is compared with.

@@ -207,7 +207,7 @@ impl Reader<'_> {
         }
     }
 
-    /// Whether a column is a key: its name's last word is `id` or `key` (`wo_id`,
+    /// Whether a column is a key: its name's last word is `id` or `key` (`haul_id`,
     /// `custKey`, not `paid` or `valid`), or a join spec uses it.
     fn is_key(&self, table: usize, column: usize) -> bool {
         let name = &self.column(table, column).name;

@@ -72,7 +72,40 @@ pub(crate) fn tokenize(text: &str) -> Vec<Token> {
         }
         index += 1;
     }
-    merge_number_words(&tokens)
+    split_negative_prefixes(merge_number_words(&tokens))
+}
+
+/// Negative prefixes read as "not": "non-refrigerated" → "non refrigerated", and "un" before a
+/// verb form ("unshipped", "unloaded") → "not shipped", "not loaded". Other words that
+/// begin with "un" ("unit", "under", "unique") stay whole.
+fn split_negative_prefixes(tokens: Vec<Token>) -> Vec<Token> {
+    let mut split = Vec::with_capacity(tokens.len());
+    for token in tokens {
+        if token.kind != TokenKind::Word {
+            split.push(token);
+            continue;
+        }
+        let negated = token
+            .lower
+            .strip_prefix("non-")
+            .map(|rest| ("non", rest.to_owned()))
+            .or_else(|| {
+                token
+                    .lower
+                    .strip_prefix("un")
+                    .filter(|rest| rest.len() >= 3 && is_verb_form(rest))
+                    .map(|rest| ("not", rest.to_owned()))
+            });
+        match negated {
+            Some((negation, rest)) => {
+                let cut = token.raw.len() - rest.len();
+                split.push(word_token(negation.to_owned()));
+                split.push(word_token(token.raw[cut..].to_owned()));
+            }
+            None => split.push(token),
+        }
+    }
+    split
 }
 
 /// Runs of number words become one number: "three" → 3, "twenty-five" → 25, "two
@@ -673,6 +706,23 @@ mod tests {
         // "one" alone stays a word, and unrelated small numbers stay apart.
         assert!(numbers("which one shipped most").is_empty());
         assert_eq!(numbers("three five"), ["3", "5"]);
+    }
+
+    #[test]
+    fn negative_prefixes_read_as_not() {
+        let words = |text: &str| -> Vec<String> {
+            tokenize(text)
+                .into_iter()
+                .map(|token| token.lower)
+                .collect()
+        };
+        assert_eq!(words("unpaid tolls"), ["not", "paid", "tolls"]);
+        assert_eq!(
+            words("non-refrigerated hauls"),
+            ["non", "refrigerated", "hauls"]
+        );
+        assert_eq!(words("units under load"), ["units", "under", "load"]);
+        assert_eq!(words("unique united"), ["unique", "united"]);
     }
 
     #[test]

@@ -584,3 +584,63 @@ async fn periods_use_the_date_column_the_question_or_the_metadata_names() {
         .unwrap();
     assert!(column(&sql).is_some(), "{sql}");
 }
+
+/// A non-parameterised example answers the question it states, not the same question
+/// about another year: with another year it is not reused.
+#[tokio::test]
+async fn a_plain_example_is_reused_only_with_its_own_literals() {
+    let bench = Bench::new().await;
+    let sql = "SELECT SUM(dist_km) AS km FROM fleet.ops.trp WHERE year(trp_dt) = 2024";
+    let with_example = space(
+        json!([]),
+        json!([]),
+        json!({"example_question_sqls": [{"id": id(1),
+            "question": ["How far did our trucks drive in 2024?"],
+            "sql": [sql]}]}),
+    );
+    assert_eq!(
+        bench
+            .sql(&with_example, "How far did our trucks drive in 2024?")
+            .await
+            .as_deref(),
+        Some(sql)
+    );
+    let other_year = bench
+        .sql(&with_example, "How far did our trucks drive in 2025?")
+        .await;
+    assert_ne!(other_year.as_deref(), Some(sql));
+    assert!(!other_year.unwrap_or_default().contains("2024"));
+}
+
+/// A key that a join spec links to another table is shown by that table's name.
+#[tokio::test]
+async fn grouping_by_a_linking_key_shows_the_linked_name() {
+    let bench = Bench::new().await;
+    let joined = json!({
+        "version": 2,
+        "data_sources": {"tables": [
+            {"identifier": "fleet.ops.trk", "description": ["Trucks: one row per truck"],
+             "column_configs": [{"column_name": "trk_nm", "description": ["Truck name"]}]},
+            {"identifier": "fleet.ops.trp", "description": ["Trips: one row per trip"],
+             "column_configs": [{"column_name": "trk_id", "synonyms": ["truck"]}]}
+        ]},
+        "instructions": {"join_specs": JOIN()}
+    });
+    let sql = bench
+        .sql(&joined, "total distance per truck")
+        .await
+        .unwrap();
+    assert!(sql.contains("GROUP BY `trk`.`trk_nm`"), "{sql}");
+    let unjoined = json!({
+        "version": 2,
+        "data_sources": {"tables": [
+            {"identifier": "fleet.ops.trp", "description": ["Trips: one row per trip"],
+             "column_configs": [{"column_name": "trk_id", "synonyms": ["truck"]}]}
+        ]}
+    });
+    let sql = bench
+        .sql(&unjoined, "total distance per truck")
+        .await
+        .unwrap();
+    assert!(sql.contains("GROUP BY `trp`.`trk_id`"), "{sql}");
+}

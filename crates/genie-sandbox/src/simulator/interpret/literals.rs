@@ -46,8 +46,8 @@ impl Reader<'_> {
                 .map(|&p| self.structure.tokens[p].lower.as_str())
                 .collect::<Vec<_>>()
                 .join(" ");
-            // A two-letter code abbreviates a name ("Ohio" → `OH`), never an
-            // ordinary word ("money" is not `MN`).
+            // A two-letter code abbreviates a name ("Zanzibar" → `ZB`), never an
+            // ordinary word ("wagon" is not `WN`).
             let proper = run.iter().all(|&p| {
                 p > 0
                     && self.structure.tokens[p]

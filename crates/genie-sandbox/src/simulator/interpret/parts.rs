@@ -21,8 +21,11 @@ impl Reader<'_> {
                 };
                 self.column_dimension(*table, column)
             }
-            Target::Column(table, column) => self.column_dimension(*table, *column),
-            // "paid by card": a stored value (or a label) after "by" is a condition.
+            Target::Column(table, column) => self.referenced_label(*table, *column).map_or_else(
+                || self.column_dimension(*table, *column),
+                |(other, label)| self.column_dimension(other, label),
+            ),
+            // "sent by rail": a stored value (or a label) after "by" is a condition.
             Target::Value { .. } => return false,
             Target::Snippet(s) => {
                 let snippet = &self.model.snippets[*s];
@@ -56,6 +59,44 @@ impl Reader<'_> {
     }
 
     /// The column that names a table's rows: one called a name, else the first string.
+    /// A key column that a join spec links to another table is shown, in a grouping,
+    /// by that table's name column ("per loading depot" for `ldg_dpt_id` shows the
+    /// depot's name): `(table, column)` of that name.
+    fn referenced_label(&self, table: usize, column: usize) -> Option<(usize, usize)> {
+        if !self.is_key(table, column) {
+            return None;
+        }
+        let reference = self.reference(table, column);
+        let mut others = self.model.joins.iter().filter_map(|edge| {
+            let other = if edge.left == table {
+                edge.right
+            } else if edge.right == table {
+                edge.left
+            } else {
+                return None;
+            };
+            let own = edge
+                .condition
+                .split(" AND ")
+                .any(|part| part.split('=').any(|side| side.trim() == reference));
+            (own && other != table).then_some(other)
+        });
+        let other = others.next()?;
+        if others.next().is_some() {
+            return None;
+        }
+        // The key must not be the grouped table's own identifier (its rows, not a link).
+        let own_key = self.model.tables[table].columns[column]
+            .name
+            .to_lowercase()
+            .starts_with(&self.model.tables[table].alias.to_lowercase());
+        if own_key {
+            return None;
+        }
+        let label = self.label_column(other)?;
+        Some((other, label))
+    }
+
     pub(super) fn label_column(&self, table: usize) -> Option<usize> {
         let columns = &self.model.tables[table].columns;
         let is_string =

@@ -168,7 +168,7 @@ impl Reader<'_> {
     }
 
     /// The date column of `table`: the only one; else the one the question names
-    /// ("holds *placed* in 2025" for `plc_dt`); else the one the metadata says periods
+    /// ("hauls *shipped* in 2025" for `shp_dt`); else the one the metadata says periods
     /// use (its description, or a text instruction naming it with dates or periods);
     /// else the draw among them.
     pub(super) fn date_column_in(&self, table: usize) -> Option<usize> {
@@ -197,7 +197,7 @@ impl Reader<'_> {
     }
 
     /// The date columns among `dates` a word of the question names: the column's
-    /// name without its date words (`plc` of `plc_dt`) spelled or abbreviated by a
+    /// name without its date words (`shp` of `shp_dt`) spelled or abbreviated by a
     /// question word, or a synonym or the description's head word said in it.
     fn dates_named_by_question(&self, table: usize, dates: &[usize]) -> Vec<usize> {
         // Words another reading took ("fill *rate*" of a measure) name that, not a date.
