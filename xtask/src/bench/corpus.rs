@@ -8,6 +8,9 @@
 //! answered right, and intent agreement — for each intent, the largest share of its
 //! phrasings whose results are equal to each other (right or wrong alike).
 //!
+//! The curated spaces are asked once more with the reading noise end-to-end runs use
+//! ([`Faults::END_TO_END_READING_NOISE`]).
+//!
 //! `CORPUS_REPORT=FILE` writes every miss of the **development** set with the SQL
 //! answered, for working on the simulator. Misses of the frozen corpus are never
 //! written anywhere: it measures generalisation only while nobody reads them.
@@ -21,6 +24,7 @@ use genie_core::result::ResultSet;
 use genie_core::space::{SpaceConfig, SpaceDocument};
 use genie_core::sql::{TemplateVariables, extract, resolve_template};
 use genie_sandbox::engine::Engine;
+use genie_sandbox::server::Faults;
 use genie_sandbox::simulator::{Catalog, Draw, Reply, answer};
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -89,12 +93,10 @@ async fn measure() -> anyhow::Result<Value> {
     let report_path = std::env::var_os("CORPUS_REPORT").map(PathBuf::from);
     let mut report = String::new();
     let mut rows = Vec::new();
-    let mut totals = [
-        Score::default(),
-        Score::default(),
-        Score::default(),
-        Score::default(),
-    ];
+    // Frozen weak, frozen curated, dev weak, dev curated, then both curated again
+    // with the end-to-end reading noise.
+    let mut totals: [Score; 6] = Default::default();
+    let noise = Faults::END_TO_END_READING_NOISE;
     for schema in SCHEMAS {
         let fixture = root.join("fixtures").join(schema);
         let engine = Engine::from_schema_file(&fixture.join("schema.sql"))
@@ -120,12 +122,18 @@ async fn measure() -> anyhow::Result<Value> {
             }
             for (space_name, config) in [("weak", &weak), ("curated", &curated)] {
                 let misses = (!frozen && report_path.is_some()).then_some(&mut report);
-                let score = ask_all(&engine, &catalog, config, &file, misses, space_name).await?;
+                let draw = Draw::default();
+                let score =
+                    ask_all(&engine, &catalog, config, &file, misses, space_name, draw).await?;
                 let total =
                     &mut totals[usize::from(!frozen) * 2 + usize::from(space_name == "curated")];
                 add(total, &score);
                 rows.push(row(schema, &file.corpus, space_name, &score));
             }
+            let draw = Draw::with_noise(0, 0, noise);
+            let score = ask_all(&engine, &catalog, &curated, &file, None, "curated", draw).await?;
+            add(&mut totals[4 + usize::from(!frozen)], &score);
+            rows.push(row(schema, &file.corpus, "curated+noise", &score));
         }
     }
     if let Some(path) = report_path {
@@ -151,6 +159,9 @@ async fn measure() -> anyhow::Result<Value> {
         "frozen_curated": summary(frozen_curated),
         "dev_weak": summary(&totals[2]),
         "dev_curated": summary(&totals[3]),
+        "reading_noise": noise,
+        "frozen_curated_noisy": summary(&totals[4]),
+        "dev_curated_noisy": summary(&totals[5]),
         "target_curated_accuracy": TARGET_CURATED_ACCURACY,
         "target_agreement": TARGET_AGREEMENT,
         "target_weak_accuracy_at_most": TARGET_WEAK_ACCURACY_AT_MOST,
@@ -169,6 +180,7 @@ async fn ask_all(
     file: &CorpusFile,
     mut misses: Option<&mut String>,
     space_name: &str,
+    draw: Draw,
 ) -> anyhow::Result<Score> {
     let variables = TemplateVariables::default()
         .with("catalog", file.catalog.clone())
@@ -193,7 +205,7 @@ async fn ask_all(
         };
         let mut answers = Vec::new();
         for phrasing in &intent.phrasings {
-            let reply = answer(catalog, config, &phrasing.text, Draw::default());
+            let reply = answer(catalog, config, &phrasing.text, draw);
             let (answered, sql) = match reply {
                 Reply::Text(text) => (Answer::Failed, format!("TEXT: {}", text.content)),
                 Reply::Query(query) => match engine.query(&query.sql).await {

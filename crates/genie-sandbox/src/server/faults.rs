@@ -58,6 +58,11 @@ pub struct Faults {
     /// space, or the answer's SQL followed by a second statement); the sandbox never
     /// runs it (drawn per question and attempt).
     pub unsafe_sql_rate: f64,
+    /// How often Genie settles on a weaker reading of a phrase (0 to 1): the
+    /// runner-up reading wins with this probability × 2^(−gap/4), the gap being how
+    /// much weaker it is, drawn per question, attempt and phrase. 0 (the default)
+    /// reads without noise; end-to-end runs use 0.05 ([`Faults::END_TO_END_READING_NOISE`]).
+    pub reading_noise: f64,
 }
 
 impl Default for Faults {
@@ -76,6 +81,7 @@ impl Default for Faults {
             propagation_delay_ms: 0,
             etag_conflict_rate: 0.0,
             unsafe_sql_rate: 0.0,
+            reading_noise: 0.0,
         }
     }
 }
@@ -153,6 +159,14 @@ impl Faults {
                 value: self.time_scale.to_string(),
             });
         }
+        if !(0.0..=1.0).contains(&self.reading_noise) {
+            return Err(FaultsError::OutOfRange {
+                source_name: source_name.to_owned(),
+                key: "reading_noise",
+                requirement: "must be between 0 and 1",
+                value: self.reading_noise.to_string(),
+            });
+        }
         for kind in FaultKind::ALL {
             let Some(rate) = self.rate(kind) else {
                 continue;
@@ -168,6 +182,11 @@ impl Faults {
         }
         Ok(())
     }
+
+    /// The reading noise end-to-end runs use: enough variance that repeatability and
+    /// keep-or-rollback decisions meet it, little enough that a curated space still
+    /// answers its questions.
+    pub const END_TO_END_READING_NOISE: f64 = 0.05;
 
     /// The rate of `kind`, or `None` for the limit that is not a rate.
     pub fn rate(&self, kind: FaultKind) -> Option<f64> {
@@ -331,7 +350,7 @@ mod tests {
              error_rate_429: 0.1\nerror_rate_500: 0.2\nerror_rate_503: 0.3\n\
              failed_message_rate: 0.4\nstalled_poll_rate: 0.05\n\
              dropped_connection_rate: 0.06\npropagation_delay_ms: 1500\n\
-             etag_conflict_rate: 0.7\nunsafe_sql_rate: 0.8\n",
+             etag_conflict_rate: 0.7\nunsafe_sql_rate: 0.8\nreading_noise: 0.05\n",
         )
         .unwrap();
         assert_eq!(
@@ -350,6 +369,7 @@ mod tests {
                 propagation_delay_ms: 1500,
                 etag_conflict_rate: 0.7,
                 unsafe_sql_rate: 0.8,
+                reading_noise: 0.05,
             }
         );
     }

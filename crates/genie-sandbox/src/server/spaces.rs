@@ -64,6 +64,8 @@ impl StoredSpace {
 /// What Genie sees of a live space at some instant.
 #[derive(Debug, Clone)]
 pub(crate) struct GenieView {
+    /// Which version of the config that is (the time it was written, in ms).
+    pub(crate) version: u64,
     /// The config in effect then.
     pub(crate) config: SpaceConfig,
     /// The space's warehouse now.
@@ -121,14 +123,18 @@ impl SpaceStore {
     ) -> Result<GenieView, ApiError> {
         let mut spaces = self.lock();
         let stored = live_mut(&mut spaces, space_id)?;
-        let config = stored
+        let (version, config) = stored
             .history
             .iter()
             .rev()
             .find(|(millis, _)| *millis <= as_of_millis)
             .or_else(|| stored.history.first())
-            .map_or_else(|| stored.config.clone(), |(_, config)| config.clone());
+            .map_or_else(
+                || (0, stored.config.clone()),
+                |(millis, config)| (*millis, config.clone()),
+            );
         Ok(GenieView {
+            version,
             config,
             warehouse_id: stored.space.warehouse_id.clone(),
         })

@@ -13,7 +13,7 @@ use genie_core::space::SnippetKind;
 
 use super::Draw;
 use super::dates::Period;
-use super::draw::pick;
+use super::draw::{noise_wins, pick};
 use super::lexicon::{Candidate, Lexicon, Segment, Target};
 use super::model::{ModelColumn, SpaceModel};
 use super::plan::{Condition, Plan, Shape};
@@ -79,7 +79,15 @@ fn settle(model: &SpaceModel, segments: &[Segment], question: &str, draw: Draw) 
         .iter()
         .filter(|segment| !segment.candidates.is_empty())
         .map(|segment| {
-            let candidates: Vec<&Candidate> = segment.candidates.iter().collect();
+            // Reading noise: now and then the runner-up reading wins, less often the
+            // weaker it is.
+            let noisy = !segment.runner_up.is_empty()
+                && noise_wins(draw, question, segment.start, segment.gap);
+            let candidates: Vec<&Candidate> = if noisy {
+                segment.runner_up.iter().collect()
+            } else {
+                segment.candidates.iter().collect()
+            };
             let near: Vec<&Candidate> = candidates
                 .iter()
                 .copied()
@@ -100,7 +108,7 @@ fn settle(model: &SpaceModel, segments: &[Segment], question: &str, draw: Draw) 
                 end: segment.end,
                 target: chosen.target.clone(),
                 via: chosen.via,
-                ambiguous: pool.len() > 1,
+                ambiguous: pool.len() > 1 || noisy,
                 used: false,
             }
         })

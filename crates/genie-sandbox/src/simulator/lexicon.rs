@@ -87,6 +87,10 @@ pub(crate) struct Segment {
     pub(crate) end: usize,
     /// The readings that share the top strength.
     pub(crate) candidates: Vec<Candidate>,
+    /// The readings that share the next strength below (what reading noise may pick).
+    pub(crate) runner_up: Vec<Candidate>,
+    /// How much weaker the runner-up readings are.
+    pub(crate) gap: u32,
 }
 
 fn key_of(stems: &[String]) -> String {
@@ -427,11 +431,23 @@ impl Lexicon {
                 Some(end) => {
                     let mut candidates = readings.remove(&(start, end)).unwrap_or_default();
                     let top = candidates.iter().map(|c| c.strength).max().unwrap_or(0);
+                    let second = candidates
+                        .iter()
+                        .map(|c| c.strength)
+                        .filter(|strength| *strength < top)
+                        .max();
+                    let runner_up: Vec<Candidate> = candidates
+                        .iter()
+                        .filter(|c| Some(c.strength) == second)
+                        .cloned()
+                        .collect();
                     candidates.retain(|c| c.strength == top);
                     segments.push(Segment {
                         start: positions[start],
                         end: positions[end - 1] + 1,
                         candidates,
+                        runner_up,
+                        gap: second.map_or(0, |second| top - second),
                     });
                     start = end;
                 }

@@ -39,14 +39,36 @@ use genie_core::space::SpaceConfig;
 pub use catalog::{Catalog, CatalogColumn, CatalogTable, MAX_INDEXED_VALUES, MAX_VALUE_CHARS};
 pub use reply::{QueryParameter, QueryReply, Reply, TextPurpose, TextReply, Thought, ThoughtKind};
 
-/// What decides between readings that score equal: the sandbox's seed and how many
-/// times the same question was asked of the same space before.
+/// What decides between readings that score equal, and how often a weaker reading
+/// wins: the sandbox's seed, how many times the same question was asked of the same
+/// space version before, and the reading noise.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Draw {
     /// The sandbox's seed.
     pub seed: u64,
-    /// 0 for the first time a question is asked of a space, 1 for the second, …
+    /// 0 for the first time a question is asked of a space's config, 1 for the
+    /// second, … (a config change starts again at 0).
     pub attempt: u64,
+    /// Reading noise in parts per million: the chance that the runner-up reading of a
+    /// phrase wins over the strongest is this × 2^(−gap/4), gap being the strength
+    /// difference (see `docs/sandbox-genie.md`). 0 (the default) reads without noise.
+    pub noise_ppm: u32,
+}
+
+impl Draw {
+    /// The draw for `seed` and `attempt` with reading noise `noise` (0 to 1).
+    #[expect(
+        clippy::cast_possible_truncation,
+        clippy::cast_sign_loss,
+        reason = "noise is clamped to [0, 1] first"
+    )]
+    pub fn with_noise(seed: u64, attempt: u64, noise: f64) -> Self {
+        Self {
+            seed,
+            attempt,
+            noise_ppm: (noise.clamp(0.0, 1.0) * 1_000_000.0).round() as u32,
+        }
+    }
 }
 
 /// Answers `question` as Genie would from `space` over `catalog`.

@@ -163,7 +163,7 @@ proptest! {
         attempt in 0_u64..4,
     ) {
         let question = words.join(" ");
-        let reply = answer(&catalog(), &space(), &question, Draw { seed: 3, attempt });
+        let reply = answer(&catalog(), &space(), &question, Draw { seed: 3, attempt, ..Draw::default() });
         if let Reply::Query(query) = reply {
             prop_assert!(
                 genie_core::sql::sanitize(&query.sql).is_ok(),

@@ -60,7 +60,10 @@ async fn score(engine: &Engine, catalog: &Catalog, config: &SpaceConfig) -> Vec<
             catalog,
             config,
             &benchmark.question,
-            Draw { seed, attempt: 0 },
+            Draw {
+                seed,
+                ..Draw::default()
+            },
         );
         let (correct, detail) = match reply {
             Reply::Text(text) => (false, format!("TEXT: {}", text.content)),

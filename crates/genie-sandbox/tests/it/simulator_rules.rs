@@ -45,7 +45,16 @@ impl Bench {
 
     fn reply(&self, space: &Value, question: &str, attempt: u64) -> Reply {
         let config = SpaceConfig::from_json(&space.to_string()).expect("space parses");
-        answer(&self.catalog, &config, question, Draw { seed: 7, attempt })
+        answer(
+            &self.catalog,
+            &config,
+            question,
+            Draw {
+                seed: 7,
+                attempt,
+                ..Draw::default()
+            },
+        )
     }
 
     /// The SQL answered, after checking it runs; `None` for a text reply.
@@ -643,4 +652,38 @@ async fn grouping_by_a_linking_key_shows_the_linked_name() {
         .await
         .unwrap();
     assert!(sql.contains("GROUP BY `trp`.`trk_id`"), "{sql}");
+}
+
+/// Reading noise: off, every attempt reads a phrase the same strongest way; on, the
+/// runner-up reading wins on some attempts, and the metadata that widens the gap makes
+/// that rarer.
+#[tokio::test]
+async fn reading_noise_lets_the_runner_up_win_sometimes() {
+    let bench = Bench::new().await;
+    let config = SpaceConfig::from_json(
+        &space(
+            json!([{"column_name": "cap_kg", "synonyms": ["load"]}]),
+            json!([{"column_name": "dist_km", "description": ["Load"]}]),
+            json!({}),
+        )
+        .to_string(),
+    )
+    .expect("space parses");
+    let answers = |noise: f64| -> std::collections::BTreeSet<String> {
+        (0..60)
+            .filter_map(|attempt| {
+                match answer(
+                    &bench.catalog,
+                    &config,
+                    "What is the total load?",
+                    Draw::with_noise(7, attempt, noise),
+                ) {
+                    Reply::Query(query) => Some(query.sql),
+                    Reply::Text(_) => None,
+                }
+            })
+            .collect()
+    };
+    assert_eq!(answers(0.0).len(), 1, "{:?}", answers(0.0));
+    assert!(answers(1.0).len() > 1, "{:?}", answers(1.0));
 }

@@ -112,9 +112,10 @@ pub(crate) async fn ask_genie(
             .asked_ms
             .saturating_sub(faults.scaled(faults.propagation_delay_ms)),
     )?;
-    let attempt = state
-        .conversations
-        .next_attempt(question.space_id, question.content);
+    let attempt =
+        state
+            .conversations
+            .next_attempt(question.space_id, view.version, question.content);
     let normalized = normalized_question(question.content);
     if view.warehouse_id.as_deref() != Some(WAREHOUSE_ID) {
         return Ok(GenieAnswer::Failed {
@@ -142,10 +143,7 @@ pub(crate) async fn ask_genie(
         &catalog,
         &view.config,
         question.content,
-        Draw {
-            seed: faults.seed,
-            attempt,
-        },
+        Draw::with_noise(faults.seed, attempt, faults.reading_noise),
     );
     if state
         .faults

@@ -112,7 +112,7 @@ struct Inner {
     /// By id; ids are time-ordered, so this is creation order.
     conversations: BTreeMap<String, Conversation>,
     /// How many times each (space, normalised question) was asked.
-    asked: HashMap<(String, String), u64>,
+    asked: HashMap<(String, u64, String), u64>,
 }
 
 /// A question as compared for `attempt`: trimmed and lower-cased.
@@ -130,12 +130,14 @@ impl ConversationStore {
         time_ordered_id(now_millis(), self.sequence.fetch_add(1, Ordering::Relaxed))
     }
 
-    /// How many times `question` was asked of `space_id` before; counts this time.
-    pub(crate) fn next_attempt(&self, space_id: &str, question: &str) -> u64 {
+    /// How many times `question` was asked of `space_id`'s config `version` before;
+    /// counts this time. A new config starts again at 0, so an answer changes between
+    /// two versions only when the metadata does.
+    pub(crate) fn next_attempt(&self, space_id: &str, version: u64, question: &str) -> u64 {
         let mut inner = self.lock();
         let count = inner
             .asked
-            .entry((space_id.to_owned(), normalized_question(question)))
+            .entry((space_id.to_owned(), version, normalized_question(question)))
             .or_insert(0);
         *count += 1;
         *count - 1
@@ -230,10 +232,12 @@ mod tests {
     #[test]
     fn attempts_count_per_space_and_normalised_question() {
         let store = ConversationStore::default();
-        assert_eq!(store.next_attempt("s1", "How many orders?"), 0);
-        assert_eq!(store.next_attempt("s1", "  how many ORDERS? "), 1);
-        assert_eq!(store.next_attempt("s2", "How many orders?"), 0);
-        assert_eq!(store.next_attempt("s1", "How many orders"), 0);
+        assert_eq!(store.next_attempt("s1", 0, "How many orders?"), 0);
+        assert_eq!(store.next_attempt("s1", 0, "  how many ORDERS? "), 1);
+        assert_eq!(store.next_attempt("s2", 0, "How many orders?"), 0);
+        assert_eq!(store.next_attempt("s1", 0, "How many orders"), 0);
+        // A new config version starts again.
+        assert_eq!(store.next_attempt("s1", 1, "How many orders?"), 0);
     }
 
     #[test]
