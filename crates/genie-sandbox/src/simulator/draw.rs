@@ -27,7 +27,7 @@ pub(crate) fn noise_wins(draw: Draw, question: &str, place: usize, gap: u32) -> 
         return false;
     }
     let chance = f64::from(draw.noise_ppm) / 1_000_000.0 * (-f64::from(gap) / 4.0).exp2();
-    let roll = pick(draw, question, place.wrapping_add(0x4e01_5e), 1_000_000);
+    let roll = pick(draw, question, place.wrapping_add(0x004e_015e), 1_000_000);
     #[expect(clippy::cast_precision_loss, reason = "below one million")]
     let roll = roll as f64 / 1_000_000.0;
     roll < chance
