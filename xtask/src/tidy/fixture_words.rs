@@ -31,11 +31,7 @@ pub(super) fn fixture_words(root: &Path) -> anyhow::Result<Vec<String>> {
     for path in guarded_files(root)? {
         let text = std::fs::read_to_string(&path)
             .with_context(|| format!("cannot read `{}`", path.display()))?;
-        let relative = path
-            .strip_prefix(root)
-            .unwrap_or(&path)
-            .display()
-            .to_string();
+        let relative = relative_path(root, &path);
         for (number, line) in non_test_lines(&text) {
             let words = line_words(line);
             let phrase = format!(" {} ", words.join(" "));
@@ -124,11 +120,7 @@ fn fixture_terms(root: &Path) -> anyhow::Result<BTreeMap<String, String>> {
     }
     for path in corpus_files(root)? {
         let text = std::fs::read_to_string(&path)?;
-        let relative = path
-            .strip_prefix(root)
-            .unwrap_or(&path)
-            .display()
-            .to_string();
+        let relative = relative_path(root, &path);
         for line in text.lines() {
             if let Some((_, phrasing)) = line.split_once("text:") {
                 for word in line_words(phrasing) {
@@ -138,6 +130,14 @@ fn fixture_terms(root: &Path) -> anyhow::Result<BTreeMap<String, String>> {
         }
     }
     Ok(terms)
+}
+
+/// `path` relative to the workspace root, for messages.
+fn relative_path(root: &Path, path: &Path) -> String {
+    path.strip_prefix(root)
+        .unwrap_or(path)
+        .display()
+        .to_string()
 }
 
 fn corpus_files(root: &Path) -> anyhow::Result<Vec<PathBuf>> {
@@ -239,21 +239,13 @@ pub(super) fn quoted_questions(root: &Path) -> anyhow::Result<Vec<String>> {
     for entry in std::fs::read_dir(root.join("fixtures"))? {
         let path = entry?.path().join("benchmarks.yaml");
         if let Ok(text) = std::fs::read_to_string(&path) {
-            let relative = path
-                .strip_prefix(root)
-                .unwrap_or(&path)
-                .display()
-                .to_string();
+            let relative = relative_path(root, &path);
             questions.extend(quoted_fields(&text, "question:").map(|q| (q, relative.clone())));
         }
     }
     for path in corpus_files(root)? {
         let text = std::fs::read_to_string(&path)?;
-        let relative = path
-            .strip_prefix(root)
-            .unwrap_or(&path)
-            .display()
-            .to_string();
+        let relative = relative_path(root, &path);
         questions.extend(quoted_fields(&text, "text:").map(|q| (q, relative.clone())));
     }
     let questions: Vec<(String, String)> = questions
@@ -285,11 +277,7 @@ pub(super) fn quoted_questions(root: &Path) -> anyhow::Result<Vec<String>> {
     for (path, whole) in files {
         let text = std::fs::read_to_string(&path)
             .with_context(|| format!("cannot read `{}`", path.display()))?;
-        let relative = path
-            .strip_prefix(root)
-            .unwrap_or(&path)
-            .display()
-            .to_string();
+        let relative = relative_path(root, &path);
         let tests_from = if whole {
             0
         } else {
