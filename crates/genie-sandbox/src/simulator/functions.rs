@@ -53,7 +53,7 @@ pub(crate) fn call_function(
             .count();
         #[expect(clippy::cast_precision_loss, reason = "word counts are small")]
         let coverage = covered as f64 / asked.len() as f64;
-        if covered < 2 || coverage < COVERAGE {
+        if covered < 2 || coverage < COVERAGE || !names_subject(function, &asked) {
             continue;
         }
         let Some(arguments) = bind(function, &structure, &values) else {
@@ -102,6 +102,23 @@ pub(crate) fn call_function(
         summary: "This answer uses a trusted function of this space.".to_owned(),
         sql,
     })
+}
+
+/// Whether the question names what the function is about: a word of its name (three
+/// letters or more) is a question word or abbreviates one ("tech" for "technicians").
+/// Words its comment or result columns share with the question are not enough: a
+/// function reporting per technician does not answer how many work orders there were.
+fn names_subject(function: &TableFunction, asked: &BTreeSet<String>) -> bool {
+    let short = function.name.rsplit('.').next().unwrap_or(&function.name);
+    identifier_words(short)
+        .iter()
+        .filter(|word| word.chars().count() >= 3)
+        .any(|word| {
+            let word = stem(word);
+            asked
+                .iter()
+                .any(|asked| *asked == word || super::values::abbreviates(&word, asked))
+        })
 }
 
 /// The stems of the function's name, comment, parameters and result columns.

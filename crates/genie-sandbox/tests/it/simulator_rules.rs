@@ -449,6 +449,16 @@ async fn listed_table_functions_are_called_with_arguments_from_the_question() {
         .await
         .unwrap();
     assert!(!other.contains("depot_mileage"), "{other}");
+    // Words the comment shares are not enough: the question must name the function's
+    // subject (a word of its name).
+    let unnamed = bench
+        .sql(
+            &listed,
+            "What distance did each truck drive in 2024 for 'NTH'?",
+        )
+        .await
+        .unwrap_or_default();
+    assert!(!unnamed.contains("depot_mileage"), "{unnamed}");
 }
 
 #[tokio::test]
