@@ -105,9 +105,9 @@ pub(crate) fn call_function(
 }
 
 /// Whether the question names what the function is about: a word of its name (three
-/// letters or more) is a question word or abbreviates one ("tech" for "technicians").
+/// letters or more) is a question word or abbreviates one ("drv" for "drivers").
 /// Words its comment or result columns share with the question are not enough: a
-/// function reporting per technician does not answer how many work orders there were.
+/// function reporting per driver does not answer how many hauls there were.
 fn names_subject(function: &TableFunction, asked: &BTreeSet<String>) -> bool {
     let short = function.name.rsplit('.').next().unwrap_or(&function.name);
     identifier_words(short)
