@@ -330,7 +330,24 @@ impl Reader<'_> {
                 let target = phrase.target.clone();
                 match target {
                     Target::Table(table) => {
-                        self.count_entity = Some(table);
+                        // "how many depot trucks": two tables in a row count the second
+                        // (the head noun); the first only qualifies it.
+                        let head = self
+                            .phrases
+                            .get(index + 1)
+                            .filter(|next| next.start == self.phrases[index].end && !next.used)
+                            .and_then(|next| match next.target {
+                                Target::Table(other) if other != table => Some(other),
+                                _ => None,
+                            });
+                        match head {
+                            Some(other) => {
+                                self.count_entity = Some(other);
+                                self.phrases[index + 1].used = true;
+                                self.plan.context.push(table);
+                            }
+                            None => self.count_entity = Some(table),
+                        }
                         self.phrases[index].used = true;
                     }
                     Target::Column(..) if self.is_measure_like(&target) => {

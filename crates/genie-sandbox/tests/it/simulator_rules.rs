@@ -697,3 +697,28 @@ async fn reading_noise_lets_the_runner_up_win_sometimes() {
     assert_eq!(answers(0.0).len(), 1, "{:?}", answers(0.0));
     assert!(answers(1.0).len() > 1, "{:?}", answers(1.0));
 }
+
+/// "How many truck trips": of two tables named in a row the second (the head noun) is
+/// counted; the first only qualifies it.
+#[tokio::test]
+async fn of_two_tables_in_a_row_the_head_noun_is_counted() {
+    let bench = Bench::new().await;
+    let joined = json!({
+        "version": 2,
+        "data_sources": {"tables": [
+            {"identifier": "fleet.ops.trk", "description": ["Trucks: one row per truck"]},
+            {"identifier": "fleet.ops.trp", "description": ["Trips: one row per trip"]}
+        ]},
+        "instructions": {"join_specs": JOIN()}
+    });
+    let sql = bench
+        .sql(&joined, "How many truck trips are there?")
+        .await
+        .unwrap();
+    assert!(sql.contains("AS `trp_count`"), "{sql}");
+    let sql = bench
+        .sql(&joined, "How many trucks are there?")
+        .await
+        .unwrap();
+    assert!(sql.contains("AS `trk_count`"), "{sql}");
+}
