@@ -423,6 +423,7 @@ impl Reader<'_> {
                         self.date_column = Some((table, column));
                     } else if data.measure
                         || (self.is_measure_like(&target)
+                            && !self.compared_not_aggregated(index)
                             && self.aggregate_before(self.phrases[index].start).is_some())
                     {
                         let measure = self.measure_of(&target, index);
@@ -439,6 +440,27 @@ impl Reader<'_> {
             }
             self.phrases[index].used = true;
         }
+    }
+
+    /// Whether the phrase at `index` is the column of a numeric comparison ("products
+    /// with a list price *above 100*") and no aggregate word stands right before it:
+    /// then it is compared, not measured.
+    fn compared_not_aggregated(&self, index: usize) -> bool {
+        let phrase = &self.phrases[index];
+        let compared = self.structure.comparisons.iter().any(|comparison| {
+            (phrase.end <= comparison.start && comparison.start - phrase.end <= 1)
+                || (phrase.start >= comparison.end && phrase.start - comparison.end <= 1)
+        });
+        let aggregated = self
+            .structure
+            .aggregates
+            .iter()
+            .any(|(position, aggregate)| {
+                *aggregate != Aggregate::Count
+                    && *position <= phrase.start
+                    && phrase.start - position <= 2
+            });
+        compared && !aggregated
     }
 
     /// Whether "not"/"non"/"in" negates the word at `start`.

@@ -205,6 +205,16 @@ pub(crate) fn read_structure(question: &str) -> Structure {
                 index += 2;
                 continue;
             }
+            // "depot count", "truck count by zone": the count of the noun before it.
+            "count" | "counts"
+                if index > 0
+                    && tokens[index - 1].kind == TokenKind::Word
+                    && !is_stop_word(&tokens[index - 1].lower) =>
+            {
+                used[index] = true;
+                structure.count_starts.push(index - 1);
+                structure.aggregates.push((index, Aggregate::Count));
+            }
             "total" | "sum" | "overall" => {
                 structure.aggregates.push((index, Aggregate::Sum));
             }
@@ -482,6 +492,10 @@ mod tests {
             "<="
         );
         assert!(read_structure("month over month").comparisons.is_empty());
+
+        let s = read_structure("depot count by zone");
+        assert_eq!(s.tokens[s.count_starts[0]].lower, "depot");
+        assert_eq!(s.tokens[s.group_starts[0]].lower, "zone");
 
         let s = read_structure("How many licensed drivers did not complete any haul in 2025?");
         assert_eq!(s.tokens[s.count_starts[0]].lower, "licensed");

@@ -722,3 +722,26 @@ async fn of_two_tables_in_a_row_the_head_noun_is_counted() {
         .unwrap();
     assert!(sql.contains("AS `trk_count`"), "{sql}");
 }
+
+/// "How many trucks have a capacity above 10000": the compared column filters the
+/// counted rows; it is not summed.
+#[tokio::test]
+async fn a_compared_column_of_a_count_is_a_condition_not_a_measure() {
+    let bench = Bench::new().await;
+    let named = space(
+        json!([{"column_name": "cap_kg", "synonyms": ["capacity"]}]),
+        json!([]),
+        json!({}),
+    );
+    let sql = bench
+        .sql(&named, "How many trucks have a capacity above 10000?")
+        .await
+        .unwrap();
+    assert!(sql.contains("`trk`.`cap_kg` > 10000"), "{sql}");
+    assert!(!sql.contains("SUM("), "{sql}");
+    let sql = bench
+        .sql(&named, "What is the total capacity of trucks above 10000?")
+        .await
+        .unwrap();
+    assert!(sql.contains("SUM(`trk`.`cap_kg`)"), "{sql}");
+}
