@@ -442,8 +442,8 @@ impl Reader<'_> {
         }
     }
 
-    /// Whether the phrase at `index` is the column of a numeric comparison ("products
-    /// with a list price *above 100*") and no aggregate word stands right before it:
+    /// Whether the phrase at `index` is the column of a numeric comparison ("trucks
+    /// with a capacity *above 100*") and no aggregate word stands right before it:
     /// then it is compared, not measured.
     fn compared_not_aggregated(&self, index: usize) -> bool {
         let phrase = &self.phrases[index];
