@@ -198,7 +198,7 @@ impl Reader<'_> {
 
     /// The date columns among `dates` a word of the question names: the column's
     /// name without its date words (`shp` of `shp_dt`) spelled or abbreviated by a
-    /// question word, or a synonym or the description's head word said in it.
+    /// question word, or every non-date word of one of its synonyms said in it.
     fn dates_named_by_question(&self, table: usize, dates: &[usize]) -> Vec<usize> {
         // Words another reading took ("fill *rate*" of a measure) name that, not a date.
         let elsewhere = |position: usize| {
