@@ -58,7 +58,6 @@ impl Reader<'_> {
         }
     }
 
-    /// The column that names a table's rows: one called a name, else the first string.
     /// A key column that a join spec links to another table is shown, in a grouping,
     /// by that table's name column ("per loading depot" for `ldg_dpt_id` shows the
     /// depot's name): `(table, column)` of that name.
@@ -97,6 +96,7 @@ impl Reader<'_> {
         Some((other, label))
     }
 
+    /// The column that names a table's rows: one called a name, else the first string.
     pub(super) fn label_column(&self, table: usize) -> Option<usize> {
         let columns = &self.model.tables[table].columns;
         let is_string =
