@@ -3,11 +3,17 @@
 //! names.
 //!
 //! Strengths, strongest first: snippet names and the names of a metric view's
-//! measures 32 (SQL expressions outrank other guidance, as in Genie); synonyms, instruction terms and values the space exposes
-//! (format assistance, entity matching) 30; a name spelled out in
-//! full 25; "one row per X" in a table description 24; a description's head phrase
-//! 22; a name abbreviated (`drv` for "driver") 15, or abbreviated to two letters
-//! 10; one word of a table description's head 12.
+//! measures 32 (SQL expressions outrank other guidance, as in Genie); synonyms,
+//! instruction terms and values the space exposes (format assistance, entity matching)
+//! 30; a `"term" means <SQL>` definition of the text instructions 27 (text advises, a
+//! snippet defines); a name spelled out in full 25; "one row per X" in a table
+//! description 24; a description's head phrase 22; a name abbreviated (`drv` for
+//! "driver") 15, or abbreviated to two letters 10; one word of a table description's
+//! head 12.
+//!
+//! Two definitions of one term (snippets or text definitions with different SQL) are
+//! a conflict the space leaves open: both are read at the stronger one's strength, so
+//! the draw decides between them.
 
 use std::collections::HashMap;
 
@@ -40,6 +46,7 @@ pub(crate) struct Candidate {
 
 const SNIPPET: u32 = 32;
 pub(crate) const SYNONYM: u32 = 30;
+const TEXT_DEFINITION: u32 = 27;
 const FULL_NAME: u32 = 25;
 const ROW_ENTITY: u32 = 24;
 const DESCRIPTION_HEAD: u32 = 22;
@@ -309,8 +316,13 @@ impl Lexicon {
             }
         }
         for (s, snippet) in model.snippets.iter().enumerate() {
+            let (strength, via) = if snippet.from_text {
+                (TEXT_DEFINITION, "text definition")
+            } else {
+                (SNIPPET, "snippet")
+            };
             for name in &snippet.names {
-                lexicon.add_text(name, Target::Snippet(s), SNIPPET, "snippet");
+                lexicon.add_text(name, Target::Snippet(s), strength, via);
             }
         }
         for rule in &model.rules {
@@ -330,7 +342,39 @@ impl Lexicon {
                 InstructionRule::Means { .. } => {}
             }
         }
+        lexicon.draw_conflicting_definitions(model);
         lexicon
+    }
+
+    /// Raises every definition of a phrase to the strongest one's strength when the
+    /// definitions' SQL differ, so that neither wins by its source alone.
+    fn draw_conflicting_definitions(&mut self, model: &SpaceModel) {
+        for candidates in self.phrases.values_mut() {
+            let definitions: Vec<String> = candidates
+                .iter()
+                .filter_map(|candidate| match candidate.target {
+                    Target::Snippet(s) => Some(normalised_sql(&model.snippets[s].sql)),
+                    _ => None,
+                })
+                .collect();
+            let conflict = definitions.iter().any(|sql| *sql != definitions[0]);
+            if !conflict {
+                continue;
+            }
+            let top = candidates
+                .iter()
+                .filter(|candidate| matches!(candidate.target, Target::Snippet(_)))
+                .map(|candidate| candidate.strength)
+                .max()
+                .unwrap_or(0);
+            for candidate in candidates
+                .iter_mut()
+                .filter(|candidate| matches!(candidate.target, Target::Snippet(_)))
+            {
+                candidate.strength = top;
+                candidate.via = "conflicting definitions";
+            }
+        }
     }
 
     fn add_text(&mut self, text: &str, target: Target, strength: u32, via: &'static str) {
@@ -464,6 +508,11 @@ fn has_stop_word(text: &str) -> bool {
     tokenize(text)
         .iter()
         .any(|token| is_stop_word(&token.lower))
+}
+
+/// SQL with case and spacing removed, to tell two definitions apart.
+fn normalised_sql(sql: &str) -> String {
+    sql.split_whitespace().collect::<String>().to_lowercase()
 }
 
 fn stems_of(words: &[String]) -> Vec<String> {

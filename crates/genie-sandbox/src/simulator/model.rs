@@ -88,6 +88,9 @@ pub(crate) struct Snippet {
     pub(crate) tables: Vec<usize>,
     /// Where it came from, for the explanation (`measure "Net Tonnage"`).
     pub(crate) origin: String,
+    /// Whether it is a `"term" means <SQL>` sentence of the text instructions rather
+    /// than a knowledge-store snippet (text advises; it is read less strongly).
+    pub(crate) from_text: bool,
 }
 
 impl ModelColumn {
@@ -242,6 +245,7 @@ impl SpaceModel {
             output,
             tables,
             origin: format!("{kind} \"{label}\""),
+            from_text: false,
         })
     }
 
@@ -257,6 +261,7 @@ impl SpaceModel {
             output: identifier_of(term),
             tables,
             origin: format!("instruction \"{term}\""),
+            from_text: true,
         })
     }
 

@@ -745,3 +745,55 @@ async fn a_compared_column_of_a_count_is_a_condition_not_a_measure() {
         .unwrap();
     assert!(sql.contains("SUM(`trk`.`cap_kg`)"), "{sql}");
 }
+
+#[tokio::test]
+async fn text_definitions_advise_and_conflicting_definitions_are_drawn() {
+    let bench = Bench::new().await;
+    let question = "What was our total haul?";
+    let haul_synonym = json!([{"column_name": "dist_km", "synonyms": ["haul"]}]);
+    let measure = json!([{"id": id(3), "alias": "haul", "display_name": "Haul", "sql": ["SUM(trp.dist_km * trk.cap_kg / 1000)"]}]);
+    let text = |content: &str| json!([{"id": id(6), "content": [content]}]);
+    // A text definition is weaker than a column synonym…
+    let advised = space(
+        json!([]),
+        haul_synonym.clone(),
+        json!({"join_specs": JOIN(), "text_instructions": text("\"haul\" means SUM(trp.dist_km * trk.cap_kg / 1000).")}),
+    );
+    let sql = bench.sql(&advised, question).await.unwrap();
+    assert!(
+        sql.contains("SUM(`trp`.`dist_km`)") && !sql.contains("/ 1000"),
+        "{sql}"
+    );
+    // …while the same definition as a measure snippet wins over it.
+    let defined = space(
+        json!([]),
+        haul_synonym,
+        json!({"join_specs": JOIN(), "sql_snippets": {"measures": measure.clone()}}),
+    );
+    let sql = bench.sql(&defined, question).await.unwrap();
+    assert!(sql.contains("/ 1000"), "{sql}");
+    // Two definitions of one term with different SQL: the draw decides, whatever
+    // their sources.
+    let answers = |space: &Value| -> std::collections::BTreeSet<String> {
+        (0..16)
+            .map(|attempt| match bench.reply(space, question, attempt) {
+                Reply::Query(query) => query.sql,
+                Reply::Text(text) => text.content,
+            })
+            .collect()
+    };
+    let single = space(
+        json!([]),
+        json!([]),
+        json!({"join_specs": JOIN(), "sql_snippets": {"measures": measure.clone()}}),
+    );
+    assert_eq!(answers(&single).len(), 1);
+    let conflicting = space(
+        json!([]),
+        json!([]),
+        json!({"join_specs": JOIN(), "sql_snippets": {"measures": measure},
+               "text_instructions": text("\"haul\" means SUM(trp.dist_km).")}),
+    );
+    let drawn = answers(&conflicting);
+    assert_eq!(drawn.len(), 2, "{drawn:?}");
+}
