@@ -16,6 +16,42 @@ use super::words::{Token, TokenKind, is_stop_word, stem, tokenize};
 /// question for the example to be reused.
 pub(crate) const REUSE_THRESHOLD: f64 = 0.7;
 
+/// How close a question must be to a plain example question for the example to guide
+/// the reading of a question it is not reused for.
+pub(crate) const GUIDANCE_THRESHOLD: f64 = 0.5;
+
+/// The tables read by the plain (non-parameterised) example closest to `question`, when
+/// it is at least [`GUIDANCE_THRESHOLD`] close but not reused: real Genie treats such an
+/// example as guidance on which tables answer questions like it. Names are lower case,
+/// as written in the example.
+pub(crate) fn guiding_tables(space: &SpaceConfig, question: &str) -> Vec<String> {
+    let asked = bag(&tokenize(question), &BTreeSet::new());
+    let mut best: Option<(f64, &ExampleQuestionSql)> = None;
+    for example in space
+        .example_question_sqls()
+        .iter()
+        .filter(|example| example.parameters().is_empty())
+    {
+        let known = bag(&tokenize(&example.question.joined()), &BTreeSet::new());
+        let score = jaccard(&asked, &known);
+        if score >= GUIDANCE_THRESHOLD && best.is_none_or(|(top, _)| score > top) {
+            best = Some((score, example));
+        }
+    }
+    let Some((_, example)) = best else {
+        return Vec::new();
+    };
+    genie_core::sql::extract(&example.sql.joined())
+        .map(|facts| {
+            facts
+                .tables
+                .into_iter()
+                .map(|table| table.name.replace('`', "").to_lowercase())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 /// The reused example, when one is close enough.
 pub(crate) fn reuse_example(
     catalog: &Catalog,

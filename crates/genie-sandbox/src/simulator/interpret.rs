@@ -67,9 +67,14 @@ pub(crate) fn interpret(
 }
 
 /// Settles each segment on one reading: the only one; else those on tables the
-/// unambiguous phrases already use; else the seeded draw.
+/// unambiguous phrases already use or a close plain example reads; else the seeded
+/// draw.
 fn settle(model: &SpaceModel, segments: &[Segment], question: &str, draw: Draw) -> Vec<Phrase> {
-    let mut in_play: Vec<usize> = Vec::new();
+    let mut in_play: Vec<usize> = model
+        .guided_tables
+        .iter()
+        .filter_map(|name| model.table_index(name))
+        .collect();
     for segment in segments {
         if let [only] = segment.candidates.as_slice() {
             in_play.extend(target_tables(model, &only.target));

@@ -76,7 +76,8 @@ pub fn answer(catalog: &Catalog, space: &SpaceConfig, question: &str, draw: Draw
     if let Some(reply) = example::reuse_example(catalog, space, question) {
         return Reply::Query(reply);
     }
-    let model = model::SpaceModel::build(catalog, space);
+    let mut model = model::SpaceModel::build(catalog, space);
+    model.guided_tables = example::guiding_tables(space, question);
     let lexicon = lexicon::Lexicon::build(&model);
     if let Some(reply) = functions::call_function(catalog, space, &lexicon, question) {
         return Reply::Query(reply);

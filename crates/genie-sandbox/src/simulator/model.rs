@@ -24,6 +24,9 @@ pub(crate) struct SpaceModel {
     /// The text instructions, lower case (prose Genie reads for guidance, such as
     /// which date column periods use).
     pub(crate) instruction_text: String,
+    /// Tables (three-part names, lower case) a plain example close to the question
+    /// reads: where a phrase could name several things, these tables are preferred.
+    pub(crate) guided_tables: Vec<String>,
 }
 
 /// A table of the space that exists in the catalog.

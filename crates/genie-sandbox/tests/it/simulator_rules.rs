@@ -797,3 +797,30 @@ async fn text_definitions_advise_and_conflicting_definitions_are_drawn() {
     let drawn = answers(&conflicting);
     assert_eq!(drawn.len(), 2, "{drawn:?}");
 }
+
+#[tokio::test]
+async fn a_close_plain_example_guides_the_reading_to_its_tables() {
+    let bench = Bench::new().await;
+    // Both tables have a `sts` column: "status" alone is a tie the draw settles.
+    let question = "How many rows are there by status in 2025?";
+    let answers = |space: &Value| -> std::collections::BTreeSet<String> {
+        (0..12)
+            .map(|attempt| match bench.reply(space, question, attempt) {
+                Reply::Query(query) => query.sql,
+                Reply::Text(text) => text.content,
+            })
+            .collect()
+    };
+    assert!(answers(&bare()).len() > 1);
+    let guided = space(
+        json!([]),
+        json!([]),
+        json!({"example_question_sqls": [{"id": id(1),
+            "question": ["How many rows are there by status in 2024?"],
+            "sql": ["SELECT sts, COUNT(*) AS n FROM fleet.ops.trp WHERE year(trp_dt) = 2024 GROUP BY sts"]}]}),
+    );
+    let read = answers(&guided);
+    assert_eq!(read.len(), 1, "{read:?}");
+    let sql = read.first().unwrap();
+    assert!(sql.contains("`trp`.`sts`") && sql.contains("2025"), "{sql}");
+}
