@@ -11,6 +11,12 @@
 //! "driver") 15, or abbreviated to two letters 10; one word of a table description's
 //! head 12.
 //!
+//! Metadata is read within a context budget of [`CONTEXT_BUDGET_CHARS`] characters, in
+//! this order: each table in the space's order (its description, then per column the
+//! description, synonyms, value dictionary and the sample values format assistance
+//! shows), then the snippets, then the text instructions. Table and column names are
+//! always read; everything beyond the budget is read [`BEYOND_BUDGET`] weaker.
+//!
 //! Two definitions of one term (snippets or text definitions with different SQL) are
 //! a conflict the space leaves open: both are read at the stronger one's strength, so
 //! the draw decides between them.
@@ -47,6 +53,13 @@ pub(crate) struct Candidate {
 const SNIPPET: u32 = 32;
 pub(crate) const SYNONYM: u32 = 30;
 const TEXT_DEFINITION: u32 = 27;
+
+/// How many characters of descriptions, synonyms, values, snippets and instructions
+/// are read at full strength (about 10,000 tokens of a model's context).
+pub(crate) const CONTEXT_BUDGET_CHARS: usize = 40_000;
+/// How much weaker metadata beyond the context budget is read: a synonym then loses
+/// to a name spelled out in full, a snippet to a synonym.
+pub(crate) const BEYOND_BUDGET: u32 = 6;
 const FULL_NAME: u32 = 25;
 const ROW_ENTITY: u32 = 24;
 const DESCRIPTION_HEAD: u32 = 22;
@@ -81,6 +94,10 @@ pub(crate) fn is_temporal_word(word: &str) -> bool {
 #[derive(Debug, Default)]
 pub(crate) struct Lexicon {
     phrases: HashMap<String, Vec<Candidate>>,
+    /// Characters of metadata read so far (see [`CONTEXT_BUDGET_CHARS`]).
+    read_chars: usize,
+    /// How much weaker the metadata being added is read (0 within the budget).
+    penalty: u32,
     /// Identifier words of each table and column, with the words that may go unsaid.
     names: Vec<(Target, Vec<String>, Vec<String>)>,
 }
@@ -189,8 +206,10 @@ impl Lexicon {
         let shadows = |stems: &[String]| table_names.contains(&key_of(stems));
         for (t, table) in model.tables.iter().enumerate() {
             let words = identifier_words(&table.alias);
+            lexicon.penalty = 0;
             lexicon.add_stems(&stems_of(&words), Target::Table(t), FULL_NAME, "table name");
             lexicon.names.push((Target::Table(t), words, Vec::new()));
+            lexicon.spend(table.description.len());
             for head in description_heads(&table.description) {
                 lexicon.add_stems(
                     &head,
@@ -214,6 +233,7 @@ impl Lexicon {
             }
             for (c, column) in table.columns.iter().enumerate() {
                 let target = Target::Column(t, c);
+                lexicon.penalty = 0;
                 // A metric view's measure is named as strongly as a measure snippet.
                 let named = |strength: u32| if column.measure { SNIPPET } else { strength };
                 let words = identifier_words(&column.name);
@@ -264,6 +284,7 @@ impl Lexicon {
                     );
                 }
                 lexicon.names.push((target.clone(), words, generic));
+                lexicon.spend(context_chars(column));
                 for synonym in &column.synonyms {
                     lexicon.add_text(synonym, target.clone(), named(SYNONYM), "synonym");
                 }
@@ -316,6 +337,7 @@ impl Lexicon {
             }
         }
         for (s, snippet) in model.snippets.iter().enumerate() {
+            lexicon.spend(snippet.names.iter().map(String::len).sum::<usize>() + snippet.sql.len());
             let (strength, via) = if snippet.from_text {
                 (TEXT_DEFINITION, "text definition")
             } else {
@@ -325,6 +347,7 @@ impl Lexicon {
                 lexicon.add_text(name, Target::Snippet(s), strength, via);
             }
         }
+        lexicon.spend(model.instruction_text.len());
         for rule in &model.rules {
             match rule {
                 InstructionRule::UseTable { table, topic } => {
@@ -381,10 +404,22 @@ impl Lexicon {
         self.add_stems(&phrase_stems(text), target, strength, via);
     }
 
+    /// Reads `chars` more characters of metadata: what is added next is read weaker
+    /// once the context budget is spent.
+    fn spend(&mut self, chars: usize) {
+        self.read_chars += chars;
+        self.penalty = if self.read_chars > CONTEXT_BUDGET_CHARS {
+            BEYOND_BUDGET
+        } else {
+            0
+        };
+    }
+
     fn add_stems(&mut self, stems: &[String], target: Target, strength: u32, via: &'static str) {
         if stems.is_empty() || stems.len() > 5 {
             return;
         }
+        let strength = strength.saturating_sub(self.penalty);
         let entry = self.phrases.entry(key_of(stems)).or_default();
         match entry
             .iter_mut()
@@ -508,6 +543,17 @@ fn has_stop_word(text: &str) -> bool {
     tokenize(text)
         .iter()
         .any(|token| is_stop_word(&token.lower))
+}
+
+/// The characters of a column's metadata beyond its name: description, synonyms,
+/// decoded labels and the sample values the space exposes.
+fn context_chars(column: &super::model::ModelColumn) -> usize {
+    let values = if column.format_assistance || column.entity_matching {
+        column.values.iter().map(|value| value.len() + 2).sum()
+    } else {
+        0
+    };
+    column.description.len() + column.synonyms.iter().map(|s| s.len() + 2).sum::<usize>() + values
 }
 
 /// SQL with case and spacing removed, to tell two definitions apart.

@@ -824,3 +824,42 @@ async fn a_close_plain_example_guides_the_reading_to_its_tables() {
     let sql = read.first().unwrap();
     assert!(sql.contains("`trp`.`sts`") && sql.contains("2025"), "{sql}");
 }
+
+#[tokio::test]
+async fn metadata_beyond_the_context_budget_is_read_weaker() {
+    let bench = Bench::new().await;
+    let question = "What was our total haul?";
+    let with_trips_description = |description: String| {
+        json!({
+            "version": 2,
+            "data_sources": {"tables": [
+                {"identifier": "fleet.ops.trk", "description": ["Trucks: one row per truck"],
+                 "column_configs": [{"column_name": "cap_kg", "synonyms": ["haul"]}]},
+                {"identifier": "fleet.ops.trp", "description": [description]}
+            ]},
+            "instructions": {"join_specs": JOIN(), "sql_snippets": {"measures": [
+                {"id": id(3), "alias": "haul", "display_name": "Haul", "sql": ["SUM(trp.dist_km * trk.cap_kg / 1000)"]}]}}
+        })
+    };
+    // Within the budget the snippet outranks the synonym…
+    let short = bench
+        .sql(&with_trips_description("Trips: one row per trip".to_owned()), question)
+        .await
+        .unwrap();
+    assert!(short.contains("/ 1000"), "{short}");
+    // …but read after 40,000 characters of table descriptions it no longer does.
+    let long = bench
+        .sql(
+            &with_trips_description(format!(
+                "Trips: one row per trip. {}",
+                "Every trip is logged by the driver. ".repeat(1200)
+            )),
+            question,
+        )
+        .await
+        .unwrap();
+    assert!(
+        long.contains("SUM(`trk`.`cap_kg`)") && !long.contains("/ 1000"),
+        "{long}"
+    );
+}
