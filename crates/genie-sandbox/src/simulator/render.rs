@@ -96,8 +96,12 @@ fn drop_unreachable(model: &SpaceModel, plan: &mut Plan, tree: &JoinTree) {
 
 fn key_column(model: &SpaceModel, table: usize) -> Option<String> {
     let first = model.tables[table].columns.first()?;
-    let name = first.name.to_lowercase();
-    (name.ends_with("id") || name.ends_with("key")).then(|| first.name.clone())
+    // A key is named so by its last whole word (`trip_id`, `custKey`; not `paid`).
+    let words = super::words::identifier_words(&first.name);
+    words
+        .last()
+        .is_some_and(|word| word == "id" || word == "key")
+        .then(|| first.name.clone())
 }
 
 fn from_clause(model: &SpaceModel, tree: &JoinTree) -> String {

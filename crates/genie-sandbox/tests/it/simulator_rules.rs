@@ -843,7 +843,10 @@ async fn metadata_beyond_the_context_budget_is_read_weaker() {
     };
     // Within the budget the snippet outranks the synonym…
     let short = bench
-        .sql(&with_trips_description("Trips: one row per trip".to_owned()), question)
+        .sql(
+            &with_trips_description("Trips: one row per trip".to_owned()),
+            question,
+        )
         .await
         .unwrap();
     assert!(short.contains("/ 1000"), "{short}");
