@@ -18,7 +18,7 @@
 //! always read; everything beyond the budget is read [`BEYOND_BUDGET`] weaker.
 //!
 //! Two definitions of one term (snippets or text definitions with different SQL) are
-//! a conflict the space leaves open: both are read at the stronger one's strength, so
+//! a conflict the space leaves unresolved: both are read at the stronger one's strength, so
 //! the draw decides between them.
 
 use std::collections::HashMap;
@@ -96,7 +96,7 @@ pub(crate) struct Lexicon {
     phrases: HashMap<String, Vec<Candidate>>,
     /// Characters of metadata read so far (see [`CONTEXT_BUDGET_CHARS`]).
     read_chars: usize,
-    /// How much weaker the metadata being added is read (0 within the budget).
+    /// How much weaker the metadata now indexed is read (0 within the budget).
     penalty: u32,
     /// Identifier words of each table and column, with the words that may go unsaid.
     names: Vec<(Target, Vec<String>, Vec<String>)>,
@@ -404,7 +404,7 @@ impl Lexicon {
         self.add_stems(&phrase_stems(text), target, strength, via);
     }
 
-    /// Reads `chars` more characters of metadata: what is added next is read weaker
+    /// Reads `chars` more characters of metadata: what comes next is read weaker
     /// once the context budget is spent.
     fn spend(&mut self, chars: usize) {
         self.read_chars += chars;

@@ -92,7 +92,7 @@ pub(crate) struct Snippet {
     /// Where it came from, for the explanation (`measure "Net Tonnage"`).
     pub(crate) origin: String,
     /// Whether it is a `"term" means <SQL>` sentence of the text instructions rather
-    /// than a knowledge-store snippet (text advises; it is read less strongly).
+    /// than a SQL snippet of the space (text advises; it is read less strongly).
     pub(crate) from_text: bool,
 }
 
