@@ -8,11 +8,11 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use async_trait::async_trait;
 use genie_core::error::PortError;
-use genie_core::ports::{
-    ChatRequest, ChatResponse, EvalResult, EvalRun, ExecuteOptions, GenieApi, Llm,
-    NewSpace, SpaceSummary, Warehouse,
-};
 use genie_core::evaluation::Answer;
+use genie_core::ports::{
+    ChatRequest, ChatResponse, EvalResult, EvalRun, ExecuteOptions, GenieApi, Llm, NewSpace,
+    SpaceSummary, Warehouse,
+};
 use genie_core::result::ResultSet;
 use genie_core::space::{GenieSpace, SpaceConfig};
 use serde::{Deserialize, Serialize};
@@ -114,7 +114,9 @@ impl GenieApi for Counted<dyn GenieApi> {
     }
 
     async fn ask(&self, space_id: &str, question: &str) -> Result<Answer, PortError> {
-        self.counters.genie_questions.fetch_add(1, Ordering::Relaxed);
+        self.counters
+            .genie_questions
+            .fetch_add(1, Ordering::Relaxed);
         self.inner.ask(space_id, question).await
     }
 
@@ -190,7 +192,12 @@ mod tests {
         };
         let step = later.since(earlier);
         assert_eq!(
-            (step.genie_questions, step.sql_statements, step.llm_calls, step.llm_tokens),
+            (
+                step.genie_questions,
+                step.sql_statements,
+                step.llm_calls,
+                step.llm_tokens
+            ),
             (5, 15, 2, 900)
         );
         assert_eq!(step.plus(earlier), later);

@@ -13,6 +13,7 @@ mod accounting;
 mod clock;
 mod commands;
 mod files;
+mod lint;
 mod optimize;
 mod progress;
 mod report;
@@ -52,6 +53,8 @@ enum Command {
     Report(commands::report::ReportArgs),
     /// Print the routing table: which worker serves which situation of the loop.
     Routes,
+    /// Static checks of a space mapped to the levers that fix them (no Genie call).
+    Lint(commands::lint::LintArgs),
 }
 
 /// How a command ended, when it did not simply succeed.
@@ -80,6 +83,7 @@ fn main() -> ExitCode {
         Command::Optimize(args) => optimize::run(&args),
         Command::Report(args) => commands::report::run(&args),
         Command::Routes => commands::report::routes(),
+        Command::Lint(args) => commands::lint::run(&args),
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,

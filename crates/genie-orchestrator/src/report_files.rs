@@ -165,8 +165,14 @@ pub(crate) fn markdown(input: &ReportInput<'_>) -> String {
             .map_or("not finished", reason_text),
         results.best_iteration
     );
-    let _ = writeln!(md, "| | train | held out | overfitting gap |\n|---|---|---|---|");
-    for (name, scores) in [("baseline", results.baseline), ("final", results.final_scores)] {
+    let _ = writeln!(
+        md,
+        "| | train | held out | overfitting gap |\n|---|---|---|---|"
+    );
+    for (name, scores) in [
+        ("baseline", results.baseline),
+        ("final", results.final_scores),
+    ] {
         let _ = writeln!(
             md,
             "| {name} | {} | {} | {} |",
@@ -204,7 +210,8 @@ pub(crate) fn markdown(input: &ReportInput<'_>) -> String {
             it.patches_kept,
             it.patches_rolled_back,
             pct(it.accuracy),
-            it.p_value.map_or_else(|| "–".to_owned(), |p| format!("{p:.3}")),
+            it.p_value
+                .map_or_else(|| "–".to_owned(), |p| format!("{p:.3}")),
             it.reason.replace('|', "\\|")
         );
     }
@@ -296,13 +303,13 @@ fn chart(input: &ReportInput<'_>) -> String {
             esc(name)
         );
     }
-    for i in 0..history.len() {
+    for (i, snapshot) in history.iter().enumerate() {
         let _ = writeln!(
             svg,
             "<text x=\"{:.1}\" y=\"{:.1}\" font-size=\"10\" text-anchor=\"middle\">{}</text>",
             x(i),
             height - 10.0,
-            history[i].iteration
+            snapshot.iteration
         );
     }
     svg.push_str("</svg>\n");
@@ -321,11 +328,16 @@ pub(crate) fn html(input: &ReportInput<'_>) -> String {
         esc(&results.space_id),
         esc(&results.domain),
         results.strategy,
-        results.convergence_reason.map_or("not finished", reason_text),
+        results
+            .convergence_reason
+            .map_or("not finished", reason_text),
         results.best_iteration
     );
     html.push_str("<h2>Accuracy</h2>\n<table id=\"accuracy\"><tr><th></th><th>train</th><th>held out</th><th>overfitting gap</th></tr>\n");
-    for (name, scores) in [("baseline", results.baseline), ("final", results.final_scores)] {
+    for (name, scores) in [
+        ("baseline", results.baseline),
+        ("final", results.final_scores),
+    ] {
         let _ = writeln!(
             html,
             "<tr><td>{name}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
@@ -436,7 +448,9 @@ pub(crate) fn terminal_summary(session: &Session, results: &Results) -> String {
         pct(results.baseline.and_then(|s| s.held_out)),
         pct(results.final_scores.and_then(|s| s.held_out)),
         points(results.final_scores.and_then(|s| s.overfitting_gap)),
-        results.convergence_reason.map_or("not finished", reason_text)
+        results
+            .convergence_reason
+            .map_or("not finished", reason_text)
     );
     let _ = write!(
         text,

@@ -41,6 +41,8 @@ pub(crate) struct WorkerSettings<'a> {
     pub llm: Option<Arc<dyn genie_core::ports::Llm>>,
     /// The evaluator's progress bar.
     pub progress: Arc<ProgressSlot>,
+    /// How long Genie takes to see a space write (`None`: the workspace's default).
+    pub propagation_wait_ms: Option<u64>,
 }
 
 impl Workers {
@@ -76,19 +78,29 @@ impl Workers {
             ),
             None => (evaluator.build(), optimizer.build()),
         };
-        let applier_config = match &settings.spec.target {
-            Target::Sandbox { faults, .. } => genie_applier::Config {
-                visibility_timeout_ms: 30_000,
-                poll_interval_ms: 20,
-                propagation_wait_ms: faults.scaled(faults.propagation_delay_ms),
-                journal_dir: Some(settings.journal_dir.to_path_buf()),
-                ..genie_applier::Config::default()
-            },
-            Target::Databricks { .. } => genie_applier::Config {
-                journal_dir: Some(settings.journal_dir.to_path_buf()),
-                ..genie_applier::Config::default()
-            },
-        };
+        let applier_config =
+            match &settings.spec.target {
+                Target::Sandbox { faults, .. } => genie_applier::Config {
+                    visibility_timeout_ms: 30_000,
+                    poll_interval_ms: 20,
+                    propagation_wait_ms: settings
+                        .propagation_wait_ms
+                        .unwrap_or_else(|| faults.scaled(faults.propagation_delay_ms)),
+                    journal_dir: Some(settings.journal_dir.to_path_buf()),
+                    ..genie_applier::Config::default()
+                },
+                // A server on this machine (the sandbox served by `genie-opt sandbox`)
+                // shows a write at once unless told otherwise; Databricks takes its time.
+                Target::Databricks { .. } => genie_applier::Config {
+                    visibility_timeout_ms: if workspace.local { 30_000 } else { 120_000 },
+                    poll_interval_ms: if workspace.local { 20 } else { 1_000 },
+                    propagation_wait_ms: settings
+                        .propagation_wait_ms
+                        .unwrap_or(if workspace.local { 0 } else { 60_000 }),
+                    journal_dir: Some(settings.journal_dir.to_path_buf()),
+                    ..genie_applier::Config::default()
+                },
+            };
         let applier = GenieApplier::builder(
             Arc::clone(&workspace.genie),
             Arc::clone(&workspace.warehouse),

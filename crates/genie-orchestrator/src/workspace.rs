@@ -102,9 +102,9 @@ pub(crate) enum Target {
         /// The fixture directory.
         fixture_dir: PathBuf,
         /// The production space's config, when not the fixture's `space.json`.
-        space_config: Option<genie_core::space::SpaceConfig>,
+        space_config: Option<Box<genie_core::space::SpaceConfig>>,
         /// Faults and the simulator's seed.
-        faults: genie_sandbox::server::Faults,
+        faults: Box<genie_sandbox::server::Faults>,
     },
     /// A Databricks workspace.
     Databricks {
@@ -131,14 +131,14 @@ impl WorkspaceSpec {
                             .with_context(|| {
                                 format!("`{}` is not a valid space file", space_file.display())
                             })?;
-                        Some(document.config().clone())
+                        Some(Box::new(document.config().clone()))
                     }
                     None => None,
                 };
                 Target::Sandbox {
                     fixture_dir: fixture_dir.clone(),
                     space_config,
-                    faults,
+                    faults: Box::new(faults),
                 }
             }
             (None, Some(space_id)) => Target::Databricks {
@@ -207,6 +207,8 @@ pub(crate) struct Workspace {
     pub space_id: String,
     /// Whether the workspace is the embedded sandbox (it ends with the process).
     pub embedded: bool,
+    /// Whether the workspace is a server on this machine.
+    pub local: bool,
     /// What the clients spent.
     pub counters: Arc<Counters>,
     /// The embedded sandbox, when there is one; dropped (stopped) with the workspace.
@@ -223,7 +225,7 @@ impl Workspace {
                 fixture_dir,
                 space_config,
                 faults,
-            } => Self::sandbox(spec, fixture_dir, space_config.as_ref(), faults).await,
+            } => Self::sandbox(spec, fixture_dir, space_config.as_deref(), faults).await,
             Target::Databricks {
                 space_id,
                 auth,
@@ -262,16 +264,7 @@ impl Workspace {
             || RateLimiter::new(usize::MAX >> 1, Duration::from_mins(1)),
             qpm_limiter,
         );
-        let retry = RetryPolicy {
-            initial_backoff: Duration::from_millis(50),
-            max_backoff: Duration::from_secs(2),
-            ..RetryPolicy::default()
-        };
-        let poll = PollPolicy {
-            initial_interval: Duration::from_millis(20),
-            max_interval: Duration::from_millis(500),
-            ..PollPolicy::default()
-        };
+        let (retry, poll) = local_policies();
         let mut workspace =
             Self::clients(credentials, retry, poll, limiter, &space_id, WAREHOUSE_ID)?;
         workspace.sandbox = Some(server);
@@ -287,8 +280,8 @@ impl Workspace {
     ) -> anyhow::Result<Self> {
         let credentials = genie_databricks::auth::resolve(auth, &AuthEnvironment::from_process())
             .map_err(|error| {
-                anyhow::anyhow!("{error}\n(or work on a fixture offline with --sandbox FIXTURE_DIR)")
-            })?;
+            anyhow::anyhow!("{error}\n(or work on a fixture offline with --sandbox FIXTURE_DIR)")
+        })?;
         let limiter = qpm_limiter(spec.effective_qpm().unwrap_or(5));
         let warehouse_id = if let Some(id) = warehouse_id {
             id.to_owned()
@@ -310,14 +303,12 @@ impl Workspace {
                     format!("space {space_id} names no warehouse; pass --warehouse-id")
                 })?
         };
-        Self::clients(
-            credentials,
-            RetryPolicy::default(),
-            PollPolicy::default(),
-            limiter,
-            space_id,
-            &warehouse_id,
-        )
+        let (retry, poll) = if is_loopback(&credentials.host) {
+            local_policies()
+        } else {
+            (RetryPolicy::default(), PollPolicy::default())
+        };
+        Self::clients(credentials, retry, poll, limiter, space_id, &warehouse_id)
     }
 
     fn clients(
@@ -329,8 +320,11 @@ impl Workspace {
         warehouse_id: &str,
     ) -> anyhow::Result<Self> {
         let client = RestClient::new(credentials.clone(), retry)?;
-        let genie: Arc<dyn GenieApi> =
-            Arc::new(DatabricksGenie::new(client.clone(), Arc::new(limiter), poll));
+        let genie: Arc<dyn GenieApi> = Arc::new(DatabricksGenie::new(
+            client.clone(),
+            Arc::new(limiter),
+            poll,
+        ));
         let warehouse: Arc<dyn Warehouse> =
             Arc::new(DatabricksWarehouse::new(client, warehouse_id));
         let counters = Arc::new(Counters::default());
@@ -339,6 +333,7 @@ impl Workspace {
             warehouse: Arc::new(Counted::new(warehouse, Arc::clone(&counters))),
             space_id: space_id.to_owned(),
             embedded: false,
+            local: is_loopback(&credentials.host),
             counters,
             sandbox: None,
             credentials,
@@ -380,10 +375,53 @@ impl Workspace {
     }
 }
 
+/// Whether a workspace URL is a server on this machine (the sandbox served by
+/// `genie-opt sandbox`): then it answers in milliseconds, and polls are paced so.
+pub(crate) fn is_loopback(host: &str) -> bool {
+    let rest = host
+        .strip_prefix("http://")
+        .or_else(|| host.strip_prefix("https://"))
+        .unwrap_or(host);
+    let authority = rest.split('/').next().unwrap_or(rest);
+    let name = authority
+        .rsplit_once(':')
+        .map_or(authority, |(name, _)| name);
+    matches!(name, "127.0.0.1" | "localhost" | "[::1]")
+}
+
+/// Retry and poll pacing for a server on this machine.
+fn local_policies() -> (RetryPolicy, PollPolicy) {
+    (
+        RetryPolicy {
+            initial_backoff: Duration::from_millis(50),
+            max_backoff: Duration::from_secs(2),
+            ..RetryPolicy::default()
+        },
+        PollPolicy {
+            initial_interval: Duration::from_millis(20),
+            max_interval: Duration::from_millis(500),
+            ..PollPolicy::default()
+        },
+    )
+}
+
 /// A limiter admitting `qpm` Genie questions per minute.
 fn qpm_limiter(qpm: u32) -> RateLimiter {
     RateLimiter::new(
         usize::try_from(qpm.max(1)).unwrap_or(usize::MAX),
         Duration::from_mins(1),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_this_machine_is_loopback() {
+        assert!(is_loopback("http://127.0.0.1:8765"));
+        assert!(is_loopback("http://localhost:1/api"));
+        assert!(!is_loopback("https://adb-1.azuredatabricks.net"));
+        assert!(!is_loopback("https://127.0.0.1.example.com"));
+    }
 }

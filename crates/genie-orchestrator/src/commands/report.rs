@@ -39,13 +39,19 @@ pub(crate) fn run(args: &ReportArgs) -> Result<(), Failure> {
         let evaluations = output_dir.join("evaluations");
         std::fs::create_dir_all(&evaluations)
             .with_context(|| format!("cannot create `{}`", evaluations.display()))?;
-        for entry in std::fs::read_dir(beside.join("evaluations")).into_iter().flatten() {
+        for entry in std::fs::read_dir(beside.join("evaluations"))
+            .into_iter()
+            .flatten()
+        {
             let entry = entry.context("cannot list the session's evaluations")?;
             let text = files::read_text(&entry.path())?;
             files::write_atomic(&evaluations.join(entry.file_name()), text.as_bytes())?;
         }
     }
-    files::write_atomic(&output_dir.join("results.json"), results.to_json().as_bytes())?;
+    files::write_atomic(
+        &output_dir.join("results.json"),
+        results.to_json().as_bytes(),
+    )?;
     crate::report_files::write(&output_dir, &session, &results)?;
     writeln!(
         std::io::stdout().lock(),

@@ -58,6 +58,10 @@ pub(crate) struct OptimizeArgs {
     /// Questions in flight at once.
     #[arg(long, default_value_t = 4)]
     concurrency: usize,
+    /// Milliseconds Genie takes to answer from a written config (default: 60000 on
+    /// Databricks, 0 on a server on this machine, the sandbox's propagation delay).
+    #[arg(long, value_name = "MS")]
+    propagation_wait_ms: Option<u64>,
     /// MLflow tracking URI (else `MLFLOW_TRACKING_URI`; with neither, files under
     /// `./genie-opt-runs/`).
     #[arg(long, value_name = "URI")]
@@ -109,6 +113,8 @@ pub(crate) struct RunConfig {
     pub repeatability: u32,
     /// Questions in flight.
     pub concurrency: usize,
+    /// The applier's wait after a write, when given.
+    pub propagation_wait_ms: Option<u64>,
     /// Tracking URI.
     pub tracking_uri: Option<String>,
 }
@@ -152,6 +158,7 @@ impl RunConfig {
             strategy: args.strategy,
             repeatability: args.repeatability,
             concurrency: args.concurrency,
+            propagation_wait_ms: args.propagation_wait_ms,
             tracking_uri: args.tracking_uri.clone(),
         })
     }

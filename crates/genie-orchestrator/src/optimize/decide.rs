@@ -63,7 +63,10 @@ pub(crate) fn keep(best: &EvalReport, full: &EvalReport) -> Verdict {
         - i64::try_from(comparison.broken).unwrap_or(i64::MAX);
     let regression = comparison.broken > comparison.fixed && comparison.p_value < ALPHA;
     let (pass, reason) = if !broken.is_empty() {
-        (false, format!("P0 question(s) broken: {}", broken.join(", ")))
+        (
+            false,
+            format!("P0 question(s) broken: {}", broken.join(", ")),
+        )
     } else if regression {
         (
             false,
@@ -194,18 +197,33 @@ mod tests {
     #[test]
     fn a_significant_regression_is_named() {
         let ids: Vec<String> = (0..8).map(|i| format!("q{i}")).collect();
-        let best = report(&ids.iter().map(|id| (id.as_str(), true, P1)).collect::<Vec<_>>());
-        let worse = report(&ids.iter().map(|id| (id.as_str(), false, P1)).collect::<Vec<_>>());
+        let best = report(
+            &ids.iter()
+                .map(|id| (id.as_str(), true, P1))
+                .collect::<Vec<_>>(),
+        );
+        let worse = report(
+            &ids.iter()
+                .map(|id| (id.as_str(), false, P1))
+                .collect::<Vec<_>>(),
+        );
         let verdict = keep(&best, &worse);
         assert!(!verdict.pass);
-        assert!(verdict.reason.starts_with("significant regression"), "{}", verdict.reason);
+        assert!(
+            verdict.reason.starts_with("significant regression"),
+            "{}",
+            verdict.reason
+        );
     }
 
     #[test]
     fn gates() {
         let best = report(&[("a", false, P1), ("b", true, P0), ("c", true, P1)]);
         let slice = report(&[("a", true, P1), ("c", false, P1)]);
-        assert!(slice_gate(&best, &slice).pass, "one fixed, one broken: no drop");
+        assert!(
+            slice_gate(&best, &slice).pass,
+            "one fixed, one broken: no drop"
+        );
         let slice = report(&[("a", false, P1), ("c", false, P1)]);
         assert!(!slice_gate(&best, &slice).pass);
         assert!(p0_gate(&best, &report(&[("b", true, P0)])).pass);

@@ -73,6 +73,7 @@ async fn optimize(
             journal_dir: &journal_dir,
             llm,
             progress: Arc::clone(&progress),
+            propagation_wait_ms: config.propagation_wait_ms,
         },
     )?;
     let run = run::Run::start(config, workspace, workers, progress, Some(tracker)).await?;
@@ -81,13 +82,17 @@ async fn optimize(
     let _ = writeln!(
         out,
         "{} session {} on space {}: at most {} Genie questions{}",
-        if config.resume { "resuming" } else { "starting" },
+        if config.resume {
+            "resuming"
+        } else {
+            "starting"
+        },
         run.session().run.run_id,
         workspace.space_id,
         estimate.genie_questions,
-        estimate
-            .minutes
-            .map_or_else(String::new, |m| format!(", about {m:.0} min at the qpm limit"))
+        estimate.minutes.map_or_else(String::new, |m| format!(
+            ", about {m:.0} min at the qpm limit"
+        ))
     );
     drop(out);
     run.run().await

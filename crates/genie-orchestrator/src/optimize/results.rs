@@ -113,7 +113,12 @@ impl Results {
             steps,
             dev_spaces: DevSpaceIds {
                 production: session.state.spaces.production.to_string(),
-                dev_best: session.state.spaces.dev_best.as_ref().map(ToString::to_string),
+                dev_best: session
+                    .state
+                    .spaces
+                    .dev_best
+                    .as_ref()
+                    .map(ToString::to_string),
                 dev_working: session
                     .state
                     .spaces

@@ -68,9 +68,8 @@ impl<'a> Run<'a> {
         tracker: Option<(Box<dyn Tracker>, String)>,
     ) -> anyhow::Result<Self> {
         let started = Instant::now();
-        std::fs::create_dir_all(config.output_dir.join("evaluations")).with_context(|| {
-            format!("cannot create `{}`", config.output_dir.display())
-        })?;
+        std::fs::create_dir_all(config.output_dir.join("evaluations"))
+            .with_context(|| format!("cannot create `{}`", config.output_dir.display()))?;
         let session_path = Session::path(&config.output_dir);
         let existing = session_path.exists();
         if existing && !config.resume {
@@ -99,9 +98,9 @@ impl<'a> Run<'a> {
             .get_space(&workspace.space_id)
             .await
             .with_context(|| format!("cannot read space {}", workspace.space_id))?;
-        let production_config = production
-            .config()
-            .with_context(|| format!("space {} has no readable configuration", workspace.space_id))?;
+        let production_config = production.config().with_context(|| {
+            format!("space {} has no readable configuration", workspace.space_id)
+        })?;
         let domain = config
             .domain
             .clone()
@@ -122,7 +121,11 @@ impl<'a> Run<'a> {
             step: "benchmarks".to_owned(),
             situation: Situation::NeedBenchmarks,
             worker: route(Situation::NeedBenchmarks).worker,
-            inputs: format!("space {}, file {}", workspace.space_id, config.benchmarks.display()),
+            inputs: format!(
+                "space {}, file {}",
+                workspace.space_id,
+                config.benchmarks.display()
+            ),
             outputs: match &benchmarks {
                 Ok(set) => format!(
                     "{} questions ({} excluded), dataset {} @ {}",
@@ -158,7 +161,6 @@ impl<'a> Run<'a> {
                 config.max_iterations,
             );
             state.eval_dataset_name = Some(benchmarks.dataset_name.clone());
-            state.maturity_level = "L1".to_owned();
             let p0 = train
                 .benchmarks
                 .iter()
@@ -203,7 +205,6 @@ impl<'a> Run<'a> {
         };
         let spent_before = (session.run.spent, session.run.wall_ms);
         let mut run = Self {
-            spent_before,
             config,
             workspace,
             workers,
@@ -211,6 +212,7 @@ impl<'a> Run<'a> {
             tracker,
             session,
             session_path,
+            spent_before,
             benchmarks,
             train,
             started,
@@ -263,7 +265,9 @@ impl<'a> Run<'a> {
             .get_space(&self.workspace.space_id)
             .await
             .with_context(|| format!("cannot read space {}", self.workspace.space_id))?;
-        let config = production.config().context("production has no readable config")?;
+        let config = production
+            .config()
+            .context("production has no readable config")?;
         self.session.run.production_base = Some(ApplyBase {
             config_hash: config.content_hash(),
             etag: production.etag.clone(),
@@ -321,7 +325,7 @@ impl<'a> Run<'a> {
             let record = iteration_record(&train, None, true, "baseline", Vec::new());
             self.session.state.record_iteration(record);
             self.session.state.repeatability_target = 90.0;
-            self.say(&format!(
+            Self::say(&format!(
                 "baseline: train {:.1}%{}",
                 train.overall_accuracy,
                 held_out.map_or_else(String::new, |h| format!(", held out {h:.1}%"))
@@ -349,7 +353,7 @@ impl<'a> Run<'a> {
             );
             if let Some(reason) = stop {
                 self.session.state.convergence_reason = Some(reason);
-                self.say(&format!("stopping: {}", reason_text(reason)));
+                Self::say(&format!("stopping: {}", reason_text(reason)));
                 self.save()?;
                 return Ok(());
             }
@@ -369,7 +373,9 @@ impl<'a> Run<'a> {
             .get_space(spaces.working().as_str())
             .await
             .with_context(|| format!("cannot read dev-working {}", spaces.working()))?;
-        let working_config = working.config().context("dev-working has no readable config")?;
+        let working_config = working
+            .config()
+            .context("dev-working has no readable config")?;
         let catalog = read_catalog(
             self.workspace.warehouse.as_ref(),
             &CatalogScope::of_space(&working_config),
@@ -398,7 +404,10 @@ impl<'a> Run<'a> {
                 format!("{failures} failing train rows, lever {}", lever.number()),
                 optimizer.propose(&request),
                 |proposal| match proposal {
-                    Proposal::Patches { patch_set, clusters } => format!(
+                    Proposal::Patches {
+                        patch_set,
+                        clusters,
+                    } => format!(
                         "{} patches for {} clusters ({})",
                         patch_set.patches.len(),
                         clusters.len(),
@@ -435,7 +444,7 @@ impl<'a> Run<'a> {
                 }
                 self.session.run.next_lever += 1;
                 self.session.run.idle_levers += 1;
-                self.say(&format!("lever {}: skipped ({reason})", lever.number()));
+                Self::say(&format!("lever {}: skipped ({reason})", lever.number()));
                 self.save()
             }
             Ok(patch_set) => {
@@ -532,12 +541,11 @@ impl<'a> Run<'a> {
         let Some(log) = pending.apply_log.clone() else {
             unreachable!("applied above")
         };
-        let (decision, full) = match pending.decision.clone() {
-            Some(decision) => {
-                let full = self.saved_report(&format!("iter{iteration}/train"));
-                (decision, full)
-            }
-            None => {
+        let (decision, full) = if let Some(decision) = pending.decision.clone() {
+            let full = self.saved_report(&format!("iter{iteration}/train"));
+            (decision, full)
+        } else {
+            {
                 let (decision, full) = self.judge(iteration, &pending.patch_set, &spaces).await?;
                 pending.decision = Some(decision.clone());
                 self.session.run.pending = Some(pending.clone());
@@ -550,7 +558,11 @@ impl<'a> Run<'a> {
             self.routed(
                 &format!("iter{iteration}/keep"),
                 Situation::Improved,
-                format!("copy dev-working {} -> dev-best {}", spaces.working(), spaces.best()),
+                format!(
+                    "copy dev-working {} -> dev-best {}",
+                    spaces.working(),
+                    spaces.best()
+                ),
                 applier.copy_config(&spaces, DevCopy::WorkingToBest),
                 |copy| format!("dev-best now {}", copy.config_hash_after.short()),
             )
@@ -558,7 +570,7 @@ impl<'a> Run<'a> {
         } else {
             self.rollback(iteration, &spaces, log).await?;
         }
-        self.record(pending, full)
+        self.record(pending, full.as_ref())
     }
 
     /// The gates and the full evaluation: the decision, and the full report when one
@@ -601,7 +613,12 @@ impl<'a> Run<'a> {
             if !verdict.pass {
                 return Ok((refuse(verdict, None), None));
             }
-            if self.train.benchmarks.iter().any(|b| b.priority == Priority::P0) {
+            if self
+                .train
+                .benchmarks
+                .iter()
+                .any(|b| b.priority == Priority::P0)
+            {
                 let p0 = self
                     .evaluate(
                         &format!("iter{iteration}/p0"),
@@ -653,7 +670,11 @@ impl<'a> Run<'a> {
             .routed(
                 &format!("iter{iteration}/rollback"),
                 Situation::Regressed,
-                format!("rollback of {} patches on {}", request.log.applied.len(), spaces.working()),
+                format!(
+                    "rollback of {} patches on {}",
+                    request.log.applied.len(),
+                    spaces.working()
+                ),
                 applier.rollback(&request),
                 |hash| format!("restored config {}", hash.short()),
             )
@@ -663,7 +684,11 @@ impl<'a> Run<'a> {
             self.routed(
                 &format!("iter{iteration}/reset"),
                 Situation::Regressed,
-                format!("copy dev-best {} -> dev-working {}", spaces.best(), spaces.working()),
+                format!(
+                    "copy dev-best {} -> dev-working {}",
+                    spaces.best(),
+                    spaces.working()
+                ),
                 applier.copy_config(spaces, DevCopy::BestToWorking),
                 |copy| format!("dev-working now {}", copy.config_hash_after.short()),
             )
@@ -673,7 +698,7 @@ impl<'a> Run<'a> {
     }
 
     /// Records the decided iteration in the session and clears it.
-    fn record(&mut self, pending: Pending, full: Option<EvalReport>) -> anyhow::Result<()> {
+    fn record(&mut self, pending: Pending, full: Option<&EvalReport>) -> anyhow::Result<()> {
         let Some(decision) = pending.decision.clone() else {
             unreachable!("recorded only once decided")
         };
@@ -689,21 +714,24 @@ impl<'a> Run<'a> {
             .find(|s| s.iteration == self.session.state.best_iteration)
             .map(|s| s.scores.clone())
             .unwrap_or_default();
-        let mut record = match &full {
-            Some(full) => {
-                iteration_record(full, Some(lever), decision.keep, &decision.reason, patches.clone())
-            }
-            None => {
-                let mut record = iteration_record(
-                    &self.best_report()?,
-                    Some(lever),
-                    false,
-                    &decision.reason,
-                    patches.clone(),
-                );
-                record.overall_accuracy = decision.accuracy.unwrap_or(best_before);
-                record
-            }
+        let mut record = if let Some(full) = full {
+            iteration_record(
+                full,
+                Some(lever),
+                decision.keep,
+                &decision.reason,
+                patches.clone(),
+            )
+        } else {
+            let mut record = iteration_record(
+                &self.best_report()?,
+                Some(lever),
+                false,
+                &decision.reason,
+                patches.clone(),
+            );
+            record.overall_accuracy = decision.accuracy.unwrap_or(best_before);
+            record
         };
         record.iteration = iteration;
         record.config_hash = pending
@@ -720,7 +748,7 @@ impl<'a> Run<'a> {
         if decision.keep {
             self.session.state.best_iteration = iteration;
             self.session.state.best_overall_accuracy = decision.accuracy.unwrap_or(best_before);
-            if let Some(full) = &full {
+            if let Some(full) = full {
                 self.session.state.remaining_failures = failing(full);
             }
             self.session.run.consecutive_rollbacks = 0;
@@ -750,15 +778,17 @@ impl<'a> Run<'a> {
         } else {
             self.session.run.consecutive_rollbacks += 1;
         }
-        if let Some(full) = &full {
-            self.session.state.offer_pareto_point(genie_core::session::ParetoPoint {
-                iteration,
-                config_hash: full.config_hash.clone(),
-                correctness: full.overall_accuracy,
-                repeatability: self.session.state.repeatability_pct,
-                regressions: decision.broken,
-                patch_cost: patches.len(),
-            });
+        if let Some(full) = full {
+            self.session
+                .state
+                .offer_pareto_point(genie_core::session::ParetoPoint {
+                    iteration,
+                    config_hash: full.config_hash.clone(),
+                    correctness: full.overall_accuracy,
+                    repeatability: self.session.state.repeatability_pct,
+                    regressions: decision.broken,
+                    patch_cost: patches.len(),
+                });
         }
         let kept = if decision.keep { patches.len() } else { 0 };
         self.session.run.outcomes.push(IterationOutcome {
@@ -775,7 +805,7 @@ impl<'a> Run<'a> {
                 .as_ref()
                 .map(|log| log.config_hash_after.clone()),
         });
-        self.say(&format!(
+        Self::say(&format!(
             "iteration {iteration} (lever {}): {} — {}; best train {:.1}%",
             lever.number(),
             if decision.keep { "kept" } else { "rolled back" },
@@ -842,7 +872,13 @@ impl<'a> Run<'a> {
                     Situation::PromoteDeploy,
                     format!("export dev-best {} to the bundle", spaces.best()),
                     applier.export_to_bundle(&request),
-                    |write| format!("{} file(s): {}", write.files.len(), write.paths().join(", ")),
+                    |write| {
+                        format!(
+                            "{} file(s): {}",
+                            write.files.len(),
+                            write.paths().join(", ")
+                        )
+                    },
                 )
                 .await?;
             self.session.run.exported = written.paths().iter().map(|p| (*p).to_owned()).collect();
@@ -854,7 +890,11 @@ impl<'a> Run<'a> {
                 .routed(
                     "final/diff",
                     Situation::PromoteDeploy,
-                    format!("diff dev-best {} against production {}", spaces.best(), spaces.production()),
+                    format!(
+                        "diff dev-best {} against production {}",
+                        spaces.best(),
+                        spaces.production()
+                    ),
                     applier.diff_spaces(spaces.best(), spaces.production()),
                     |diff| format!("{} field(s) differ", diff.changes.len()),
                 )
@@ -920,7 +960,11 @@ impl<'a> Run<'a> {
             .routed(
                 "final/promote",
                 Situation::PromoteDeploy,
-                format!("promote dev-best {} to production {}", spaces.best(), spaces.production()),
+                format!(
+                    "promote dev-best {} to production {}",
+                    spaces.best(),
+                    spaces.production()
+                ),
                 applier.promote_to_production(&request),
                 |record| {
                     format!(
@@ -958,12 +1002,14 @@ impl<'a> Run<'a> {
             match corrected {
                 Ok(set) => {
                     match genie_generator::write_corrected_file(&self.config.benchmarks, &set) {
-                        Ok(path) => self.say(&format!(
+                        Ok(path) => Self::say(&format!(
                             "the arbiter sided with Genie on {} questions: corrected benchmarks in {}",
                             corrections.len(),
                             path.display()
                         )),
-                        Err(error) => tracing::warn!(%error, "cannot write the corrected benchmarks"),
+                        Err(error) => {
+                            tracing::warn!(%error, "cannot write the corrected benchmarks");
+                        }
                     }
                     self.session.state.benchmark_corrections = corrections
                         .iter()
@@ -1039,7 +1085,10 @@ impl<'a> Run<'a> {
             .routed(
                 step,
                 situation,
-                format!("space {space}, scope {}, iteration {iteration}", scope.name()),
+                format!(
+                    "space {space}, scope {}, iteration {iteration}",
+                    scope.name()
+                ),
                 evaluator.evaluate(&request),
                 |report| {
                     format!(
@@ -1086,8 +1135,12 @@ impl<'a> Run<'a> {
     /// The best iteration's train report.
     fn best_report(&self) -> anyhow::Result<EvalReport> {
         let step = format!("iter{}/train", self.session.state.best_iteration);
-        self.saved_report(&step)
-            .with_context(|| format!("the report of step {step} is missing from `{}`", self.report_path(&step).display()))
+        self.saved_report(&step).with_context(|| {
+            format!(
+                "the report of step {step} is missing from `{}`",
+                self.report_path(&step).display()
+            )
+        })
     }
 
     fn spaces(&self) -> anyhow::Result<DevSpaces> {
@@ -1136,7 +1189,11 @@ impl<'a> Run<'a> {
         self.session.state.is_done(step)
     }
 
-    fn done(&mut self, step: &str, apply_log: Option<genie_core::patch::ApplyLog>) -> anyhow::Result<()> {
+    fn done(
+        &mut self,
+        step: &str,
+        apply_log: Option<genie_core::patch::ApplyLog>,
+    ) -> anyhow::Result<()> {
         self.session.state.steps.push(StepRecord {
             name: step.to_owned(),
             finished_at: rfc3339(now_ms()),
@@ -1152,7 +1209,7 @@ impl<'a> Run<'a> {
         self.session.save(&self.session_path)
     }
 
-    fn say(&self, line: &str) {
+    fn say(line: &str) {
         use std::io::Write as _;
         let _ = writeln!(std::io::stdout().lock(), "{line}");
     }

@@ -171,9 +171,9 @@ pub(crate) struct Estimate {
 }
 
 impl Estimate {
-    /// The plan's cost: baseline (train and held out), per iteration a slice (about a
-    /// third of train), the P0 questions and the train set, then repeatability and
-    /// held out again.
+    /// The plan's cost at most: baseline (train and held out), per iteration a slice
+    /// (at most the train set), the P0 questions and the train set, then
+    /// repeatability and held out again.
     pub(crate) fn of_plan(
         train: usize,
         held_out: usize,
@@ -188,7 +188,7 @@ impl Estimate {
         let per_iteration = if sequential {
             train
         } else {
-            train.div_ceil(3) + p0 as u64 + train
+            train + p0 as u64 + train
         };
         let genie_questions = train
             + held_out
@@ -260,9 +260,9 @@ mod tests {
     #[test]
     fn the_estimate_follows_the_plan() {
         let estimate = Estimate::of_plan(30, 10, 3, 5, 2, false, Some(5));
-        // 30 + 10 + (10 + 3 + 30) * 5 + 30 * 2 + 10
-        assert_eq!(estimate.genie_questions, 325);
-        assert_eq!(estimate.minutes, Some(65.0));
+        // 30 + 10 + (30 + 3 + 30) * 5 + 30 * 2 + 10
+        assert_eq!(estimate.genie_questions, 425);
+        assert_eq!(estimate.minutes, Some(85.0));
         let sequential = Estimate::of_plan(30, 10, 3, 5, 2, true, None);
         assert_eq!(sequential.genie_questions, 30 + 10 + 150 + 60 + 10);
         assert_eq!(sequential.minutes, None);
