@@ -44,6 +44,10 @@ pub enum ConvergenceReason {
     MaxIterations,
     /// No improvement in two consecutive iterations.
     NoImprovement,
+    /// Three consecutive iterations rolled back.
+    ConsecutiveRollbacks,
+    /// No lever had anything new to propose.
+    NothingToPropose,
 }
 
 /// The spaces of one session: production is only ever read.

@@ -9,11 +9,18 @@
 //! | 1 | the command ran and found a problem (an invalid space, accuracy below target) |
 //! | 2 | usage or configuration error (bad flags, unreadable or malformed input) |
 
+mod accounting;
+mod clock;
 mod commands;
 mod files;
+mod lint;
+mod optimize;
 mod progress;
 mod report;
+mod report_files;
+mod routes;
 mod tracking;
+mod workers;
 mod workspace;
 
 use std::process::ExitCode;
@@ -39,6 +46,15 @@ enum Command {
     Evaluate(Box<commands::evaluate::EvaluateArgs>),
     /// Compare two evaluation reports question by question (exact McNemar test).
     Compare(commands::compare::CompareArgs),
+    /// Raise a space's accuracy: baseline, levers 1–6 on dev clones, keep or roll
+    /// back, held-out check, reports; production is written only with --promote.
+    Optimize(Box<optimize::config::OptimizeArgs>),
+    /// Render an optimization session's reports again from its session file.
+    Report(commands::report::ReportArgs),
+    /// Print the routing table: which worker serves which situation of the loop.
+    Routes,
+    /// Static checks of a space mapped to the levers that fix them (no Genie call).
+    Lint(commands::lint::LintArgs),
 }
 
 /// How a command ended, when it did not simply succeed.
@@ -64,6 +80,10 @@ fn main() -> ExitCode {
         Command::Sandbox(args) => commands::sandbox::run(*args),
         Command::Evaluate(args) => commands::evaluate::run(&args),
         Command::Compare(args) => commands::compare::run(&args),
+        Command::Optimize(args) => optimize::run(&args),
+        Command::Report(args) => commands::report::run(&args),
+        Command::Routes => commands::report::routes(),
+        Command::Lint(args) => commands::lint::run(&args),
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,

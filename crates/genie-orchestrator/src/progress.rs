@@ -62,3 +62,54 @@ impl genie_evaluator::Progress for ProgressBar {
         self.bar.inc(1);
     }
 }
+
+/// The evaluator's progress for a run of many evaluations: one bar per evaluation,
+/// labelled with its step, swapped in by [`ProgressSlot::start`].
+#[derive(Default)]
+pub(crate) struct ProgressSlot {
+    current: std::sync::Mutex<Option<ProgressBar>>,
+}
+
+impl ProgressSlot {
+    /// Shows a new bar for the evaluation `label` names (the previous one is cleared).
+    pub(crate) fn start(&self, label: &str, total: usize) {
+        let bar = ProgressBar::new(total);
+        bar.bar.set_prefix(label.to_owned());
+        bar.bar.set_style(
+            ProgressStyle::with_template(
+                "{prefix:>16} [{elapsed_precise}] {wide_bar} {pos}/{len} questions, {msg} (ETA {eta})",
+            )
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+        );
+        if let Some(previous) = self.lock().replace(bar) {
+            previous.finish();
+        }
+    }
+
+    /// Clears the bar.
+    pub(crate) fn finish(&self) {
+        if let Some(bar) = self.lock().take() {
+            bar.finish();
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Option<ProgressBar>> {
+        self.current
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+impl genie_evaluator::Progress for ProgressSlot {
+    fn started(&self, total: usize) {
+        if let Some(bar) = self.lock().as_ref() {
+            bar.started(total);
+        }
+    }
+
+    fn finished_question(&self, id: &str, correct: Option<bool>) {
+        if let Some(bar) = self.lock().as_ref() {
+            bar.finished_question(id, correct);
+        }
+    }
+}

@@ -19,6 +19,7 @@ use genie_databricks::{
 use genie_sandbox::fixture::Fixture;
 use genie_sandbox::server::{RunningSandbox, SandboxConfig, WAREHOUSE_ID, serve};
 
+use crate::accounting::{Counted, Counters};
 use crate::commands::sandbox::FaultFlags;
 
 /// Where the space lives, and how to reach it.
@@ -83,7 +84,120 @@ pub(crate) struct LlmArgs {
     pub llm_model: Option<String>,
 }
 
-/// The clients a command works with, and the sandbox they may run against.
+/// Where the run's space lives, resolved once from the flags: files read, faults
+/// merged, credentials looked up later by [`Workspace::connect`] alone.
+#[derive(Debug, Clone)]
+pub(crate) struct WorkspaceSpec {
+    /// The workspace.
+    pub target: Target,
+    /// Genie questions per minute across every caller (`None`: the target's default).
+    pub qpm: Option<u32>,
+}
+
+/// The workspace kind.
+#[derive(Debug, Clone)]
+pub(crate) enum Target {
+    /// The embedded sandbox on a fixture.
+    Sandbox {
+        /// The fixture directory.
+        fixture_dir: PathBuf,
+        /// The production space's config, when not the fixture's `space.json`.
+        space_config: Option<Box<genie_core::space::SpaceConfig>>,
+        /// Faults and the simulator's seed.
+        faults: Box<genie_sandbox::server::Faults>,
+    },
+    /// A Databricks workspace.
+    Databricks {
+        /// The space.
+        space_id: String,
+        /// How to find credentials.
+        auth: AuthRequest,
+        /// The warehouse, when not the space's own.
+        warehouse_id: Option<String>,
+    },
+}
+
+impl WorkspaceSpec {
+    /// The spec the flags give (reads `--space-file` and `--faults-file`).
+    pub(crate) fn from_args(args: &WorkspaceArgs) -> anyhow::Result<Self> {
+        let target = match (&args.sandbox, &args.space_id) {
+            (Some(fixture_dir), _) => {
+                let faults =
+                    crate::commands::sandbox::faults(args.faults_file.as_deref(), &args.faults)?;
+                let space_config = match &args.space_file {
+                    Some(space_file) => {
+                        let text = crate::files::read_text(space_file)?;
+                        let document = genie_core::space::SpaceDocument::parse(&text)
+                            .with_context(|| {
+                                format!("`{}` is not a valid space file", space_file.display())
+                            })?;
+                        Some(Box::new(document.config().clone()))
+                    }
+                    None => None,
+                };
+                Target::Sandbox {
+                    fixture_dir: fixture_dir.clone(),
+                    space_config,
+                    faults: Box::new(faults),
+                }
+            }
+            (None, Some(space_id)) => Target::Databricks {
+                space_id: space_id.clone(),
+                auth: AuthRequest {
+                    host: args.host.clone(),
+                    token: None,
+                    profile: args.profile.clone(),
+                    target: args.target.clone(),
+                },
+                warehouse_id: args.warehouse_id.clone(),
+            },
+            (None, None) => bail!("name a space with --space-id, or a fixture with --sandbox"),
+        };
+        Ok(Self {
+            target,
+            qpm: args.qpm,
+        })
+    }
+
+    /// The questions per minute the run is limited to (`None`: unlimited).
+    pub(crate) fn effective_qpm(&self) -> Option<u32> {
+        match self.target {
+            Target::Sandbox { .. } => self.qpm,
+            Target::Databricks { .. } => Some(self.qpm.unwrap_or(5)),
+        }
+    }
+}
+
+/// The model the LLM judges and the optimizer ask, resolved from the `--llm-*` flags.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum LlmSpec {
+    /// A serving endpoint of the workspace.
+    Serving(String),
+    /// An OpenAI-compatible API.
+    OpenAi {
+        /// Its base URL.
+        base_url: String,
+        /// The model.
+        model: String,
+    },
+}
+
+impl LlmSpec {
+    /// The model the flags name, if any.
+    pub(crate) fn from_args(args: &LlmArgs) -> Option<Self> {
+        match (&args.llm_endpoint, &args.llm_base_url, &args.llm_model) {
+            (Some(name), _, _) => Some(Self::Serving(name.clone())),
+            (None, Some(base_url), Some(model)) => Some(Self::OpenAi {
+                base_url: base_url.trim_end_matches('/').to_owned(),
+                model: model.clone(),
+            }),
+            _ => None,
+        }
+    }
+}
+
+/// The clients a command works with, and the sandbox they may run against. Every
+/// client is counted ([`Counters`]).
 pub(crate) struct Workspace {
     /// The Genie API.
     pub genie: Arc<dyn GenieApi>,
@@ -91,37 +205,51 @@ pub(crate) struct Workspace {
     pub warehouse: Arc<dyn Warehouse>,
     /// The space to work on.
     pub space_id: String,
+    /// Whether the workspace is the embedded sandbox (it ends with the process).
+    pub embedded: bool,
+    /// Whether the workspace is a server on this machine.
+    pub local: bool,
+    /// What the clients spent.
+    pub counters: Arc<Counters>,
     /// The embedded sandbox, when there is one; dropped (stopped) with the workspace.
-    pub sandbox: Option<RunningSandbox>,
+    sandbox: Option<RunningSandbox>,
     /// How the clients authenticate (for further clients of the same workspace).
     credentials: Credentials,
 }
 
 impl Workspace {
-    /// Connects as `args` say: starts the sandbox, or resolves Databricks credentials.
-    pub(crate) async fn connect(args: &WorkspaceArgs) -> anyhow::Result<Self> {
-        match (&args.sandbox, &args.space_id) {
-            (Some(fixture), _) => Self::sandbox(args, fixture).await,
-            (None, Some(space_id)) => Self::databricks(args, space_id).await,
-            (None, None) => bail!("name a space with --space-id, or a fixture with --sandbox"),
+    /// Connects as `spec` says: starts the sandbox, or resolves Databricks credentials.
+    pub(crate) async fn connect(spec: &WorkspaceSpec) -> anyhow::Result<Self> {
+        match &spec.target {
+            Target::Sandbox {
+                fixture_dir,
+                space_config,
+                faults,
+            } => Self::sandbox(spec, fixture_dir, space_config.as_deref(), faults).await,
+            Target::Databricks {
+                space_id,
+                auth,
+                warehouse_id,
+            } => Self::databricks(spec, space_id, auth, warehouse_id.as_deref()).await,
         }
     }
 
-    async fn sandbox(args: &WorkspaceArgs, fixture_dir: &Path) -> anyhow::Result<Self> {
-        let faults = crate::commands::sandbox::faults(args.faults_file.as_deref(), &args.faults)?;
+    async fn sandbox(
+        spec: &WorkspaceSpec,
+        fixture_dir: &Path,
+        space_config: Option<&genie_core::space::SpaceConfig>,
+        faults: &genie_sandbox::server::Faults,
+    ) -> anyhow::Result<Self> {
         let fixture = Fixture::load(fixture_dir).await?;
         let mut production = fixture.production.clone();
-        if let Some(space_file) = &args.space_file {
-            let text = crate::files::read_text(space_file)?;
-            let document = genie_core::space::SpaceDocument::parse(&text)
-                .with_context(|| format!("`{}` is not a valid space file", space_file.display()))?;
-            production.config = document.config().clone();
+        if let Some(config) = space_config {
+            production.config = config.clone();
         }
         let space_id = production.space_id.clone();
         let token = crate::commands::sandbox::random_token()?;
         let config = SandboxConfig {
             token: token.clone(),
-            faults,
+            faults: faults.clone(),
             ..SandboxConfig::default()
         };
         let server = serve(fixture.engine, vec![production], config)
@@ -132,43 +260,31 @@ impl Workspace {
             token: Token::new(token),
             source: CredentialSource::Explicit,
         };
-        let limiter = args.qpm.map_or_else(
+        let limiter = spec.effective_qpm().map_or_else(
             || RateLimiter::new(usize::MAX >> 1, Duration::from_mins(1)),
             qpm_limiter,
         );
-        let retry = RetryPolicy {
-            initial_backoff: Duration::from_millis(50),
-            max_backoff: Duration::from_secs(2),
-            ..RetryPolicy::default()
-        };
-        let poll = PollPolicy {
-            initial_interval: Duration::from_millis(20),
-            max_interval: Duration::from_millis(500),
-            ..PollPolicy::default()
-        };
+        let (retry, poll) = local_policies();
         let mut workspace =
             Self::clients(credentials, retry, poll, limiter, &space_id, WAREHOUSE_ID)?;
         workspace.sandbox = Some(server);
+        workspace.embedded = true;
         Ok(workspace)
     }
 
-    async fn databricks(args: &WorkspaceArgs, space_id: &str) -> anyhow::Result<Self> {
-        let request = AuthRequest {
-            host: args.host.clone(),
-            token: None,
-            profile: args.profile.clone(),
-            target: args.target.clone(),
-        };
-        let credentials = genie_databricks::auth::resolve(
-            &request,
-            &AuthEnvironment::from_process(),
-        )
-        .map_err(|error| {
-            anyhow::anyhow!("{error}\n(or evaluate a fixture offline with --sandbox FIXTURE_DIR)")
+    async fn databricks(
+        spec: &WorkspaceSpec,
+        space_id: &str,
+        auth: &AuthRequest,
+        warehouse_id: Option<&str>,
+    ) -> anyhow::Result<Self> {
+        let credentials = genie_databricks::auth::resolve(auth, &AuthEnvironment::from_process())
+            .map_err(|error| {
+            anyhow::anyhow!("{error}\n(or work on a fixture offline with --sandbox FIXTURE_DIR)")
         })?;
-        let limiter = qpm_limiter(args.qpm.unwrap_or(5));
-        let warehouse_id = if let Some(id) = &args.warehouse_id {
-            id.clone()
+        let limiter = qpm_limiter(spec.effective_qpm().unwrap_or(5));
+        let warehouse_id = if let Some(id) = warehouse_id {
+            id.to_owned()
         } else {
             let client = RestClient::new(credentials.clone(), RetryPolicy::default())?;
             let genie = DatabricksGenie::new(
@@ -187,14 +303,12 @@ impl Workspace {
                     format!("space {space_id} names no warehouse; pass --warehouse-id")
                 })?
         };
-        Self::clients(
-            credentials,
-            RetryPolicy::default(),
-            PollPolicy::default(),
-            limiter,
-            space_id,
-            &warehouse_id,
-        )
+        let (retry, poll) = if is_loopback(&credentials.host) {
+            local_policies()
+        } else {
+            (RetryPolicy::default(), PollPolicy::default())
+        };
+        Self::clients(credentials, retry, poll, limiter, space_id, &warehouse_id)
     }
 
     fn clients(
@@ -206,32 +320,37 @@ impl Workspace {
         warehouse_id: &str,
     ) -> anyhow::Result<Self> {
         let client = RestClient::new(credentials.clone(), retry)?;
-        let genie = DatabricksGenie::new(client.clone(), Arc::new(limiter), poll);
-        let warehouse = DatabricksWarehouse::new(client, warehouse_id);
+        let genie: Arc<dyn GenieApi> = Arc::new(DatabricksGenie::new(
+            client.clone(),
+            Arc::new(limiter),
+            poll,
+        ));
+        let warehouse: Arc<dyn Warehouse> =
+            Arc::new(DatabricksWarehouse::new(client, warehouse_id));
+        let counters = Arc::new(Counters::default());
         Ok(Self {
-            genie: Arc::new(genie),
-            warehouse: Arc::new(warehouse),
+            genie: Arc::new(Counted::new(genie, Arc::clone(&counters))),
+            warehouse: Arc::new(Counted::new(warehouse, Arc::clone(&counters))),
             space_id: space_id.to_owned(),
+            embedded: false,
+            local: is_loopback(&credentials.host),
+            counters,
             sandbox: None,
             credentials,
         })
     }
 
-    /// The chat model `args` name, for the LLM judges.
-    pub(crate) fn llm(&self, args: &LlmArgs) -> anyhow::Result<Arc<dyn Llm>> {
-        let (credentials, endpoint) = match (
-            &args.llm_endpoint,
-            &args.llm_base_url,
-            &args.llm_model,
-        ) {
-            (Some(name), _, _) => (
+    /// The chat model `spec` names (counted like every client).
+    pub(crate) fn llm(&self, spec: &LlmSpec) -> anyhow::Result<Arc<dyn Llm>> {
+        let (credentials, endpoint) = match spec {
+            LlmSpec::Serving(name) => (
                 self.credentials.clone(),
                 ChatEndpoint::Serving(name.clone()),
             ),
-            (None, Some(base_url), Some(model)) => {
+            LlmSpec::OpenAi { base_url, model } => {
                 let token = std::env::var("GENIE_OPT_LLM_TOKEN").unwrap_or_default();
                 let credentials = Credentials {
-                    host: base_url.trim_end_matches('/').to_owned(),
+                    host: base_url.clone(),
                     token: Token::new(token),
                     source: CredentialSource::Explicit,
                 };
@@ -242,12 +361,10 @@ impl Workspace {
                     },
                 )
             }
-            _ => bail!(
-                "--judges llm needs a model: --llm-endpoint NAME, or --llm-base-url URL with --llm-model MODEL"
-            ),
         };
         let client = RestClient::new(credentials, RetryPolicy::default())?;
-        Ok(Arc::new(ChatCompletionsLlm::new(client, endpoint)))
+        let llm: Arc<dyn Llm> = Arc::new(ChatCompletionsLlm::new(client, endpoint));
+        Ok(Arc::new(Counted::new(llm, Arc::clone(&self.counters))))
     }
 
     /// Stops the sandbox, if one runs.
@@ -258,10 +375,53 @@ impl Workspace {
     }
 }
 
+/// Whether a workspace URL is a server on this machine (the sandbox served by
+/// `genie-opt sandbox`): then it answers in milliseconds, and polls are paced so.
+pub(crate) fn is_loopback(host: &str) -> bool {
+    let rest = host
+        .strip_prefix("http://")
+        .or_else(|| host.strip_prefix("https://"))
+        .unwrap_or(host);
+    let authority = rest.split('/').next().unwrap_or(rest);
+    let name = authority
+        .rsplit_once(':')
+        .map_or(authority, |(name, _)| name);
+    matches!(name, "127.0.0.1" | "localhost" | "[::1]")
+}
+
+/// Retry and poll pacing for a server on this machine.
+fn local_policies() -> (RetryPolicy, PollPolicy) {
+    (
+        RetryPolicy {
+            initial_backoff: Duration::from_millis(50),
+            max_backoff: Duration::from_secs(2),
+            ..RetryPolicy::default()
+        },
+        PollPolicy {
+            initial_interval: Duration::from_millis(20),
+            max_interval: Duration::from_millis(500),
+            ..PollPolicy::default()
+        },
+    )
+}
+
 /// A limiter admitting `qpm` Genie questions per minute.
 fn qpm_limiter(qpm: u32) -> RateLimiter {
     RateLimiter::new(
         usize::try_from(qpm.max(1)).unwrap_or(usize::MAX),
         Duration::from_mins(1),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_this_machine_is_loopback() {
+        assert!(is_loopback("http://127.0.0.1:8765"));
+        assert!(is_loopback("http://localhost:1/api"));
+        assert!(!is_loopback("https://adb-1.azuredatabricks.net"));
+        assert!(!is_loopback("https://127.0.0.1.example.com"));
+    }
 }

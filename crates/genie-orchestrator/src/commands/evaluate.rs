@@ -19,7 +19,7 @@ use genie_evaluator::{GenieEvaluator, JudgeBackend};
 use genie_generator::BenchmarkGenerator;
 
 use crate::progress::ProgressBar;
-use crate::workspace::{LlmArgs, Workspace, WorkspaceArgs};
+use crate::workspace::{LlmArgs, LlmSpec, Workspace, WorkspaceArgs, WorkspaceSpec};
 use crate::{Failure, files, report, tracking};
 
 /// Flags of `genie-opt evaluate`.
@@ -128,10 +128,11 @@ pub(crate) fn run(args: &EvaluateArgs) -> Result<(), Failure> {
         .as_deref()
         .map(load_benchmarks)
         .transpose()?;
+    let spec = WorkspaceSpec::from_args(&args.workspace)?;
     let (tracker, tracking_place) = tracking::tracker(args.tracking_uri.as_deref())?;
     let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
     let report = runtime.block_on(async {
-        let workspace = Workspace::connect(&args.workspace).await?;
+        let workspace = Workspace::connect(&spec).await?;
         let outcome = evaluate(args, &workspace, file).await;
         workspace.close().await;
         let Evaluated {
@@ -252,7 +253,12 @@ async fn evaluate(
         }
     };
     let llm = match args.judges {
-        Judges::Llm => Some(workspace.llm(&args.llm)?),
+        Judges::Llm => {
+            let spec = LlmSpec::from_args(&args.llm).context(
+                "--judges llm needs a model: --llm-endpoint NAME, or --llm-base-url URL with --llm-model MODEL",
+            )?;
+            Some(workspace.llm(&spec)?)
+        }
         _ => None,
     };
     let config_hash = config.content_hash();

@@ -7,7 +7,7 @@ use std::process::{Command, Output};
 
 use serde_json::Value;
 
-use crate::{fixture, scratch, stderr, stdout};
+use crate::{fixture, sandbox_process, scratch, stderr, stdout};
 
 /// Runs `genie-opt` in `directory` (so the default tracker writes there), without any
 /// tracking URI from the environment.
@@ -275,48 +275,6 @@ fn without_benchmarks_questions_are_synthesized_from_the_space() {
         .path();
     let run = read_json(&run.join("run.json"));
     assert_eq!(run["inputs"][0]["source"], "synthesized from the space");
-}
-
-/// Kills a server process when the test ends, pass or fail.
-struct Server(std::process::Child);
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-/// `genie-opt sandbox` on the retail fixture as its own process with `token`; returns
-/// the process (killed on drop) and its URL.
-fn sandbox_process(token: &str) -> (Server, String) {
-    use std::io::{BufRead as _, BufReader};
-    let mut server = Server(
-        Command::new(env!("CARGO_BIN_EXE_genie-opt"))
-            .args([
-                "sandbox",
-                "--fixture",
-                &text(&retail()),
-                "--port",
-                "0",
-                "--token",
-                token,
-            ])
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .expect("the sandbox starts"),
-    );
-    let mut line = String::new();
-    BufReader::new(server.0.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let url = line
-        .trim()
-        .strip_prefix("listening on ")
-        .unwrap_or_else(|| panic!("unexpected line `{line}`"))
-        .to_owned();
-    (server, url)
 }
 
 /// Every file under `directory`, recursively.

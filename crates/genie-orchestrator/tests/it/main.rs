@@ -1,6 +1,8 @@
 //! Integration tests of the `genie-opt` binary, run as a process.
 
 mod evaluate;
+mod lint;
+mod optimize;
 mod sandbox;
 mod space;
 
@@ -48,4 +50,46 @@ fn stderr(output: &Output) -> String {
 fn http() -> reqwest::Client {
     let _ = rustls::crypto::ring::default_provider().install_default();
     reqwest::Client::new()
+}
+
+/// Kills a server process when the test ends, pass or fail.
+pub(crate) struct Server(pub(crate) std::process::Child);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// `genie-opt sandbox` on the retail fixture as its own process with `token`; returns
+/// the process (killed on drop) and its URL.
+pub(crate) fn sandbox_process(token: &str) -> (Server, String) {
+    use std::io::{BufRead as _, BufReader};
+    let mut server = Server(
+        Command::new(env!("CARGO_BIN_EXE_genie-opt"))
+            .args([
+                "sandbox",
+                "--fixture",
+                &fixture("retail").display().to_string(),
+                "--port",
+                "0",
+                "--token",
+                token,
+            ])
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("the sandbox starts"),
+    );
+    let mut line = String::new();
+    BufReader::new(server.0.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let url = line
+        .trim()
+        .strip_prefix("listening on ")
+        .unwrap_or_else(|| panic!("unexpected line `{line}`"))
+        .to_owned();
+    (server, url)
 }
